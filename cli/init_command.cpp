@@ -1,0 +1,25 @@
+// `nsbench init`: a PID-1 init for containers and new PID namespaces.
+#include "cli/exit_codes.h"
+#include "cli/subcommand.h"
+#include "engine/init.h"
+
+namespace nsbench::cli {
+
+Subcommand init_subcommand() {
+  return {"init", "Run a program under a minimal init: forward signals, reap zombies",
+          [](CLI::App& app) -> Action {
+            app.prefix_command();
+            app.footer("Usage: nsbench init -- PROGRAM [ARGS...]");
+            return [&app](const std::vector<std::string>& after_dash) {
+              const std::vector<std::string> command =
+                  command_from_remaining(app, after_dash, false);
+              if (command.empty()) {
+                print_error("init", "no program given: nsbench init -- PROGRAM [ARGS...]");
+                return kExitUsage;
+              }
+              return engine::run_init(command);
+            };
+          }};
+}
+
+}  // namespace nsbench::cli

@@ -1,0 +1,69 @@
+// nsbench: benchmarks, probes and a namespace engine for Linux namespace operations.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "cli/exit_codes.h"
+#include "cli/subcommand.h"
+
+namespace {
+
+using nsbench::cli::Action;
+using nsbench::cli::Subcommand;
+
+// Everything after a "--" is the command to run, untouched by the option parser.
+std::vector<std::string> split_at_double_dash(int argc, char** argv,
+                                              std::vector<std::string>* after) {
+  std::vector<std::string> before;
+  int i = 1;
+  for (; i < argc && std::strcmp(argv[i], "--") != 0; ++i)
+    before.emplace_back(argv[i]);
+  for (++i; i < argc; ++i)
+    after->emplace_back(argv[i]);
+  return before;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"nsbench: benchmarks and eBPF probes for Linux namespace operations"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "nsbench 0.1.0");
+
+  const std::vector<Subcommand> table = {
+      nsbench::cli::run_subcommand(),
+      nsbench::cli::unshare_subcommand(),
+      nsbench::cli::enter_subcommand(),
+      nsbench::cli::init_subcommand(),
+  };
+  std::map<CLI::App*, Action> actions;
+  for (const Subcommand& subcommand : table) {
+    CLI::App* sub = app.add_subcommand(subcommand.name, subcommand.description);
+    actions[sub] = subcommand.define(*sub);
+  }
+
+  std::vector<std::string> after_dash;
+  std::vector<std::string> before_dash = split_at_double_dash(argc, argv, &after_dash);
+  std::reverse(before_dash.begin(), before_dash.end());  // CLI11 takes its vector reversed
+  try {
+    app.parse(before_dash);
+    CLI::App* chosen = app.get_subcommands().front();
+    return actions.at(chosen)(after_dash);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    const CLI::App* chosen =
+        app.get_subcommands().empty() ? nullptr : app.get_subcommands().front();
+    fmt::print(stderr, "nsbench{}: {}\n", chosen ? " " + chosen->get_name() : "", error.what());
+    fmt::print(stderr, "Try 'nsbench{} --help' for more information.\n",
+               chosen ? " " + chosen->get_name() : "");
+    return nsbench::cli::kExitUsage;
+  }
+}

@@ -1,0 +1,41 @@
+// The table of nsbench subcommands: each one declares its options on its own CLI::App and returns
+// the action that runs once the command line has been parsed.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "common/result.h"
+
+namespace nsbench::cli {
+
+// Runs a parsed subcommand. `after_dash` holds the words that followed a "--" on the command line.
+using Action = std::function<int(const std::vector<std::string>& after_dash)>;
+
+struct Subcommand {
+  const char* name;
+  const char* description;
+  // Declares the options on `app` and returns the action; the action reads the parsed values.
+  std::function<Action(CLI::App& app)> define;
+};
+
+Subcommand unshare_subcommand();
+Subcommand enter_subcommand();
+Subcommand init_subcommand();
+Subcommand run_subcommand();
+
+// The command to execute: what the option parser left over, then the words after "--". A leading
+// unknown option is a usage error (thrown as CLI::ParseError so that it is reported like any
+// other); an empty command means the user's shell when `default_to_shell`, as util-linux does.
+std::vector<std::string> command_from_remaining(const CLI::App& app,
+                                                const std::vector<std::string>& after_dash,
+                                                bool default_to_shell);
+
+// Prints "nsbench NAME: MESSAGE" on stderr as the one line a failure gets.
+void print_error(const std::string& subcommand, const std::string& message);
+void print_error(const std::string& subcommand, const Error& error);
+
+}  // namespace nsbench::cli

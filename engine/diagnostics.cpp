@@ -1,0 +1,39 @@
+#include "engine/diagnostics.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace nsbench::engine {
+
+std::string hint_for(int error_number, NamespaceSet namespaces) {
+  switch (error_number) {
+    case EPERM:
+      if (geteuid() != 0)
+        return "needs CAP_SYS_ADMIN: run as root, or add a user namespace (-U)";
+      return "refused by the kernel or a security module even for root";
+    case ENOSPC:
+      return "a nesting limit (32 PID or user namespace levels) or a "
+             "/proc/sys/user/max_*_namespaces limit was reached";
+    case EUSERS:
+      return "the nesting limit of 32 user namespace levels was reached";
+    case ESRCH:
+      return "the target process has exited";
+    case EINVAL:
+      if (namespaces.contains(NamespaceType::user) || namespaces.contains(NamespaceType::mnt) ||
+          namespaces.contains(NamespaceType::time)) {
+        return "the kernel refuses this in a multithreaded process or for the caller's own "
+               "user namespace";
+      }
+      return {};
+    case ENOMEM:
+      if (namespaces.contains(NamespaceType::pid)) {
+        return "the PID namespace's init has exited, so no process can be created in it";
+      }
+      return {};
+    default:
+      return {};
+  }
+}
+
+}  // namespace nsbench::engine

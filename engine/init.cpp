@@ -1,0 +1,97 @@
+#include "engine/init.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "engine/process.h"
+
+namespace nsbench::engine {
+
+namespace {
+
+// PID 1 gets no default signal actions from the kernel, so the init takes every signal
+// synchronously and decides for itself: forward it, or reap on SIGCHLD.
+sigset_t block_all_signals(sigset_t* previous) {
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, previous);
+  return all;
+}
+
+// Reaps every exited child, including orphans re-parented to the init. Returns true when `child`
+// was among them, storing its wait status.
+bool reap_children(pid_t child, int* child_status) {
+  bool child_exited = false;
+  for (;;) {
+    int status = 0;
+    const pid_t reaped = waitpid(-1, &status, WNOHANG);
+    if (reaped <= 0)
+      break;  // 0: others still run; -1/ECHILD: none left
+    if (reaped == child) {
+      *child_status = status;
+      child_exited = true;
+    }
+  }
+  return child_exited;
+}
+
+}  // namespace
+
+int run_init_function(const std::function<int()>& child_main) {
+  // Outside PID 1, orphans of the command would go to the host's init: claim them instead.
+  if (getpid() != 1)
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+  sigset_t previous_mask;
+  const sigset_t all_signals = block_all_signals(&previous_mask);
+
+  const pid_t child = fork();
+  if (child < 0) {
+    std::fprintf(stderr, "nsbench init: fork: %s\n", std::strerror(errno));
+    return 1;
+  }
+  if (child == 0) {
+    sigprocmask(SIG_SETMASK, &previous_mask, nullptr);
+    _exit(child_main());
+  }
+
+  for (;;) {
+    siginfo_t info{};
+    if (sigwaitinfo(&all_signals, &info) < 0) {
+      if (errno == EINTR)
+        continue;
+      std::fprintf(stderr, "nsbench init: sigwaitinfo: %s\n", std::strerror(errno));
+      return 1;
+    }
+    if (info.si_signo != SIGCHLD) {
+      // The command may already be gone; a failed forward is harmless then.
+      kill(child, info.si_signo);
+      continue;
+    }
+    int child_status = 0;
+    if (reap_children(child, &child_status))
+      return shell_status(child_status);
+  }
+}
+
+int run_init(const std::vector<std::string>& argv) {
+  return run_init_function([&argv]() -> int {
+    std::vector<char*> pointers;
+    for (const std::string& argument : argv)
+      pointers.push_back(const_cast<char*>(argument.c_str()));
+    pointers.push_back(nullptr);
+    execvp(pointers[0], pointers.data());
+    const int exit_code = errno == ENOENT ? 127 : 126;
+    std::fprintf(stderr, "nsbench init: cannot execute %s: %s\n", argv[0].c_str(),
+                 std::strerror(errno));
+    return exit_code;
+  });
+}
+
+}  // namespace nsbench::engine

@@ -1,0 +1,38 @@
+// Starting processes in new namespaces: clone3() with CLONE_NEW* flags (falling back to clone()),
+// optionally with a PID-1 init and a private /proc, and plain unshare() for the calling process.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "engine/namespace_type.h"
+#include "engine/process.h"
+
+namespace nsbench::engine {
+
+struct SpawnOptions {
+  NamespaceSet namespaces;   // the namespaces the child gets new instances of
+  bool mount_proc = false;   // make / recursively private, then mount a fresh /proc (needs mnt)
+  bool init = false;         // the child is a PID-1 init that runs the command as its child
+  bool allow_clone3 = true;  // false forces the clone() fallback (tests, old kernels)
+};
+
+// Runs `body` in a child created in new namespaces; the child exits with body's return value.
+// The body runs after the namespace set-up (mount_proc, init) and must not return into the
+// caller's stack frames: the child ends when it returns. Set-up failures in the child are reported
+// back as the Error of this call, not as an exit code.
+Result<ChildProcess> spawn_in_namespaces(const SpawnOptions& options,
+                                         const std::function<int()>& body);
+
+// Executes argv[0] (searched in PATH) in a child created in new namespaces. An exec failure is
+// reported as an Error naming the command.
+Result<ChildProcess> spawn_command(const SpawnOptions& options,
+                                   const std::vector<std::string>& argv);
+
+// unshare() for the calling process. New PID and time namespaces apply only to children
+// created afterwards, as the kernel defines them.
+Result<> unshare_namespaces(NamespaceSet namespaces);
+
+}  // namespace nsbench::engine

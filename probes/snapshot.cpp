@@ -1,0 +1,44 @@
+#include "probes/snapshot.h"
+
+#include <cmath>
+#include <limits>
+
+namespace nsbench::probes {
+
+double LatencyHistogram::quantile_seconds(double q) const {
+  if (count == 0)
+    return std::numeric_limits<double>::quiet_NaN();
+  const double rank = q * static_cast<double>(count);
+
+  uint64_t below = 0;
+  for (int slot = 0; slot < kLatencySlots; ++slot) {
+    const uint64_t in_slot = slots[slot];
+    if (in_slot == 0)
+      continue;
+    if (static_cast<double>(below + in_slot) >= rank) {
+      const double lower = slot == 0 ? 0.0 : static_cast<double>(slot_upper_edge_ns(slot - 1));
+      const double upper = static_cast<double>(slot_upper_edge_ns(slot));
+      const double fraction = (rank - static_cast<double>(below)) / static_cast<double>(in_slot);
+      return (lower + (upper - lower) * fraction) * 1e-9;
+    }
+    below += in_slot;
+  }
+  return static_cast<double>(slot_upper_edge_ns(kLatencySlots - 1)) * 1e-9;
+}
+
+LatencyHistogram Snapshot::merged(const std::string& syscall, const std::string& ns_type) const {
+  LatencyHistogram total;
+  total.syscall = syscall;
+  total.ns_type = ns_type;
+  for (const LatencyHistogram& h : latencies) {
+    if (h.syscall != syscall || (!ns_type.empty() && h.ns_type != ns_type))
+      continue;
+    for (int slot = 0; slot < kLatencySlots; ++slot)
+      total.slots[slot] += h.slots[slot];
+    total.count += h.count;
+    total.sum_ns += h.sum_ns;
+  }
+  return total;
+}
+
+}  // namespace nsbench::probes

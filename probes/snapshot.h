@@ -1,0 +1,56 @@
+// What the probes hand to the rest of nsbench: plain histograms read out of the kernel, with no
+// knowledge of Prometheus or of the benchmarks. Produced by probes/, consumed by exporter/ and
+// cli/.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nsbench::probes {
+
+// Log2 latency buckets in nanoseconds. Slot 0 holds values <= 1 ns; slot k (k >= 1) holds values
+// in (2^(k-1), 2^k] ns, so its upper edge 2^k ns is inclusive, exactly as Prometheus' `le` is.
+inline constexpr int kLatencySlots = 40;  // 2^39 ns is about 550 s: nothing real is slower
+
+// Upper edge of slot k in nanoseconds.
+constexpr uint64_t slot_upper_edge_ns(int slot) {
+  return uint64_t{1} << slot;
+}
+
+// The slot a latency of `ns` nanoseconds falls in (the same rule the BPF side applies).
+constexpr int slot_for_ns(uint64_t ns) {
+  if (ns <= 1)
+    return 0;
+  int slot = 0;
+  for (uint64_t v = ns - 1; v != 0; v >>= 1)
+    ++slot;
+  return slot < kLatencySlots ? slot : kLatencySlots - 1;
+}
+
+struct LatencyHistogram {
+  std::string syscall;  // clone, clone3, unshare, setns
+  std::string ns_type;  // mnt, uts, ipc, pid, net, user, cgroup, time, multi, none
+  std::string result;   // ok, error
+  std::array<uint64_t, kLatencySlots> slots{};  // per-slot counts, not cumulative
+  uint64_t count = 0;
+  uint64_t sum_ns = 0;
+
+  // Quantile in seconds, interpolating linearly inside the log2 slot that holds it (as Prometheus'
+  // histogram_quantile does). Returns NaN for an empty histogram.
+  double quantile_seconds(double q) const;
+};
+
+struct Snapshot {
+  std::string attach_mode;                  // fentry, tp_btf, tracepoint, raw_tracepoint
+  std::vector<LatencyHistogram> latencies;  // only combinations seen at least once
+  uint64_t unmatched_exits = 0;  // exits with no recorded entry (e.g. a clone's child), dropped
+  uint64_t negative_deltas = 0;  // exit earlier than entry, dropped
+  uint64_t map_update_failures = 0;
+
+  // Histograms of one syscall (all ns types and results) merged, for a scenario's kernel median.
+  LatencyHistogram merged(const std::string& syscall, const std::string& ns_type = {}) const;
+};
+
+}  // namespace nsbench::probes
