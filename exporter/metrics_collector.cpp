@@ -1,0 +1,142 @@
+#include "exporter/metrics_collector.h"
+
+#include <sys/utsname.h>
+
+#include <map>
+#include <utility>
+
+#include "exporter/histogram_buckets.h"
+
+namespace nsbench::exporter {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+std::string read_kernel_release() {
+  utsname names{};
+  if (uname(&names) != 0)
+    return "unknown";
+  return names.release;
+}
+
+ClientMetric gauge(std::vector<ClientMetric::Label> labels, double value) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.gauge.value = value;
+  return metric;
+}
+
+ClientMetric counter(std::vector<ClientMetric::Label> labels, uint64_t value) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.counter.value = static_cast<double>(value);
+  return metric;
+}
+
+MetricFamily latency_family(const probes::Snapshot& snapshot) {
+  MetricFamily family{"nsbench_syscall_duration_seconds",
+                      "Time spent in namespace syscalls, measured in the kernel by the probes.",
+                      MetricType::Histogram,
+                      {}};
+  for (const probes::LatencyHistogram& latency : snapshot.latencies) {
+    ClientMetric metric;
+    metric.label = {
+        {"syscall", latency.syscall}, {"ns_type", latency.ns_type}, {"result", latency.result}};
+    metric.histogram = to_prometheus_histogram(latency);
+    family.metric.push_back(std::move(metric));
+  }
+  return family;
+}
+
+}  // namespace
+
+MetricsCollector::MetricsCollector(SnapshotProvider snapshot_provider)
+    : snapshot_provider_(std::move(snapshot_provider)), kernel_release_(read_kernel_release()) {}
+
+void MetricsCollector::set_benchmark_results(std::vector<bench::ScenarioSummary> results) {
+  std::lock_guard lock(results_mutex_);
+  benchmark_results_ = std::move(results);
+}
+
+std::vector<MetricFamily> MetricsCollector::Collect() const {
+  std::vector<MetricFamily> families = collect_probe_families();
+  for (MetricFamily& family : collect_benchmark_families())
+    families.push_back(std::move(family));
+
+  // A family without samples is noise to a reader of the exposition; leave it out.
+  std::erase_if(families, [](const MetricFamily& family) { return family.metric.empty(); });
+  return families;
+}
+
+std::vector<MetricFamily> MetricsCollector::collect_probe_families() const {
+  if (!snapshot_provider_)
+    return {};
+  const probes::Snapshot snapshot = snapshot_provider_();
+
+  MetricFamily info{
+      "nsbench_probe_info",
+      "Probes are loaded; labels give the attach mode in use and the kernel release.",
+      MetricType::Gauge,
+      {gauge({{"attach_mode", snapshot.attach_mode}, {"kernel", kernel_release_}}, 1)}};
+
+  // A clone's child returns from the syscall without having entered it, so unmatched exits are
+  // expected and are not lost events; they are exported beside the real losses for diagnosis only.
+  MetricFamily lost{"nsbench_probe_events_lost_total",
+                    "Probe events lost: exits earlier than their entry plus failed map updates.",
+                    MetricType::Counter,
+                    {counter({}, snapshot.negative_deltas + snapshot.map_update_failures)}};
+  MetricFamily dropped{"nsbench_probe_dropped_total",
+                       "Probe events not recorded in a histogram, by reason. Unmatched exits are "
+                       "expected (a clone's child returns without an entry).",
+                       MetricType::Counter,
+                       {counter({{"reason", "map_update_failed"}}, snapshot.map_update_failures),
+                        counter({{"reason", "negative_delta"}}, snapshot.negative_deltas),
+                        counter({{"reason", "unmatched_exit"}}, snapshot.unmatched_exits)}};
+
+  std::vector<MetricFamily> families;
+  families.push_back(latency_family(snapshot));
+  families.push_back(std::move(info));
+  families.push_back(std::move(lost));
+  families.push_back(std::move(dropped));
+  return families;
+}
+
+std::vector<MetricFamily> MetricsCollector::collect_benchmark_families() const {
+  // Keyed by scenario so that a repeated name yields one series (the last result), never two
+  // samples with identical labels, which would make the whole exposition invalid.
+  std::map<std::string, bench::ScenarioSummary> by_scenario;
+  {
+    std::lock_guard lock(results_mutex_);
+    for (const bench::ScenarioSummary& result : benchmark_results_) {
+      by_scenario.insert_or_assign(result.scenario, result);
+    }
+  }
+
+  MetricFamily seconds{"nsbench_benchmark_seconds",
+                       "Latency statistics of a benchmark scenario measured in user space.",
+                       MetricType::Gauge,
+                       {}};
+  MetricFamily cv{"nsbench_benchmark_cv_ratio",
+                  "Coefficient of variation (stddev / mean) of a benchmark scenario's latency.",
+                  MetricType::Gauge,
+                  {}};
+  for (const auto& [scenario, result] : by_scenario) {
+    const std::pair<const char*, double> stats[] = {{"median", result.median_seconds},
+                                                    {"p99", result.p99_seconds},
+                                                    {"mean", result.mean_seconds},
+                                                    {"stddev", result.stddev_seconds}};
+    for (const auto& [stat, value] : stats) {
+      seconds.metric.push_back(gauge({{"scenario", scenario}, {"stat", stat}}, value));
+    }
+    cv.metric.push_back(gauge({{"scenario", scenario}}, result.cv_ratio));
+  }
+
+  std::vector<MetricFamily> families;
+  families.push_back(std::move(seconds));
+  families.push_back(std::move(cv));
+  return families;
+}
+
+}  // namespace nsbench::exporter

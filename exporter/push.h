@@ -1,0 +1,18 @@
+// Pushes the metrics to a Prometheus Pushgateway, for runs too short to be scraped.
+#pragma once
+
+#include <string>
+
+#include <prometheus/collectable.h>
+
+#include "common/result.h"
+
+namespace nsbench::exporter {
+
+// Replaces every metric of `job` on the gateway at `url` ("http://HOST[:PORT]", port 9091 when
+// omitted) with the current metrics of `collectable` (HTTP PUT, so series of an earlier run that
+// are gone now do not linger). The job name may hold letters, digits, '_', '-' and '.'.
+Result<> push_to_gateway(const std::string& url, const std::string& job,
+                         const prometheus::Collectable& collectable);
+
+}  // namespace nsbench::exporter

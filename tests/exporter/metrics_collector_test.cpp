@@ -1,0 +1,222 @@
+#include "exporter/metrics_collector.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "exporter/exposition.h"
+#include "exporter/histogram_buckets.h"
+#include "promtool.h"
+#include "sample_metrics.h"
+
+namespace nsbench::exporter {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+const MetricFamily* find_family(const std::vector<MetricFamily>& families,
+                                const std::string& name) {
+  const auto it = std::ranges::find(families, name, &MetricFamily::name);
+  return it == families.end() ? nullptr : &*it;
+}
+
+std::string label(const ClientMetric& metric, const std::string& name) {
+  const auto it = std::ranges::find(metric.label, name, &ClientMetric::Label::name);
+  return it == metric.label.end() ? "" : it->value;
+}
+
+MetricsCollector collector_with_probes() {
+  return MetricsCollector([] { return testing::sample_snapshot(); });
+}
+
+TEST(MetricsCollector, ExportsOneHistogramPerSyscallNamespaceTypeAndResult) {
+  const auto families = collector_with_probes().Collect();
+
+  const MetricFamily* latency = find_family(families, "nsbench_syscall_duration_seconds");
+  ASSERT_NE(latency, nullptr);
+  EXPECT_EQ(latency->type, MetricType::Histogram);
+  ASSERT_EQ(latency->metric.size(), 4u);
+  const ClientMetric& failed_setns = latency->metric[2];
+  EXPECT_EQ(label(failed_setns, "syscall"), "setns");
+  EXPECT_EQ(label(failed_setns, "ns_type"), "mnt");
+  EXPECT_EQ(label(failed_setns, "result"), "error");
+  EXPECT_EQ(failed_setns.histogram.sample_count, 2u);
+  EXPECT_EQ(failed_setns.histogram.bucket.front().cumulative_count, 1u);  // 900 ns
+}
+
+TEST(MetricsCollector, ExportsProbeInfoAndLossCountersWithoutCountingUnmatchedExitsAsLost) {
+  const auto families = collector_with_probes().Collect();
+
+  const MetricFamily* info = find_family(families, "nsbench_probe_info");
+  ASSERT_NE(info, nullptr);
+  ASSERT_EQ(info->metric.size(), 1u);
+  EXPECT_EQ(info->metric[0].gauge.value, 1.0);
+  EXPECT_EQ(label(info->metric[0], "attach_mode"), "tracepoint");
+  EXPECT_FALSE(label(info->metric[0], "kernel").empty());
+
+  const MetricFamily* lost = find_family(families, "nsbench_probe_events_lost_total");
+  ASSERT_NE(lost, nullptr);
+  EXPECT_EQ(lost->type, MetricType::Counter);
+  EXPECT_EQ(lost->metric.at(0).counter.value, 3.0);  // 1 negative delta + 2 failed map updates
+
+  const MetricFamily* dropped = find_family(families, "nsbench_probe_dropped_total");
+  ASSERT_NE(dropped, nullptr);
+  std::vector<std::pair<std::string, double>> by_reason;
+  for (const ClientMetric& metric : dropped->metric) {
+    by_reason.emplace_back(label(metric, "reason"), metric.counter.value);
+  }
+  EXPECT_EQ(by_reason,
+            (std::vector<std::pair<std::string, double>>{
+                {"map_update_failed", 2}, {"negative_delta", 1}, {"unmatched_exit", 7}}));
+}
+
+TEST(MetricsCollector, ExportsNoProbeFamiliesWhenProbesAreOff) {
+  MetricsCollector collector;
+  collector.set_benchmark_results(testing::sample_results());
+
+  const auto families = collector.Collect();
+
+  EXPECT_EQ(find_family(families, "nsbench_probe_info"), nullptr);
+  EXPECT_EQ(find_family(families, "nsbench_syscall_duration_seconds"), nullptr);
+  EXPECT_EQ(find_family(families, "nsbench_probe_events_lost_total"), nullptr);
+  EXPECT_NE(find_family(families, "nsbench_benchmark_seconds"), nullptr);
+}
+
+TEST(MetricsCollector, ExportsFourStatisticsAndTheCvOfEachScenario) {
+  MetricsCollector collector;
+  collector.set_benchmark_results(testing::sample_results());
+
+  const auto families = collector.Collect();
+
+  const MetricFamily* seconds = find_family(families, "nsbench_benchmark_seconds");
+  ASSERT_NE(seconds, nullptr);
+  EXPECT_EQ(seconds->type, MetricType::Gauge);
+  EXPECT_EQ(seconds->metric.size(), 3u * 4u);
+  const auto median_of_net = std::ranges::find_if(seconds->metric, [](const ClientMetric& m) {
+    return label(m, "scenario") == "create/net" && label(m, "stat") == "median";
+  });
+  ASSERT_NE(median_of_net, seconds->metric.end());
+  EXPECT_EQ(median_of_net->gauge.value, 41e-3);
+
+  const MetricFamily* cv = find_family(families, "nsbench_benchmark_cv_ratio");
+  ASSERT_NE(cv, nullptr);
+  ASSERT_EQ(cv->metric.size(), 3u);
+}
+
+TEST(MetricsCollector, ARepeatedScenarioExportsOnlyTheLaterResult) {
+  auto results = testing::sample_results();
+  results.push_back(results.front());
+  results.back().median_seconds = 1.0;
+  MetricsCollector collector;
+  collector.set_benchmark_results(results);
+
+  const auto families = collector.Collect();
+
+  const MetricFamily* cv = find_family(families, "nsbench_benchmark_cv_ratio");
+  ASSERT_NE(cv, nullptr);
+  EXPECT_EQ(cv->metric.size(), 3u);
+  const std::string text = to_text_exposition(collector);
+  EXPECT_NE(text.find("nsbench_benchmark_seconds{scenario=\"create/uts\",stat=\"median\"} 1\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(MetricsCollector, EveryFamilyHasHelpText) {
+  MetricsCollector collector([] { return testing::sample_snapshot(); });
+  collector.set_benchmark_results(testing::sample_results());
+
+  for (const MetricFamily& family : collector.Collect()) {
+    EXPECT_FALSE(family.help.empty()) << family.name;
+  }
+}
+
+TEST(MetricsCollector, TextExpositionWritesExactLeEdgesAndOneInfBucket) {
+  MetricsCollector collector([] {
+    probes::Snapshot snapshot;
+    snapshot.attach_mode = "tp_btf";
+    snapshot.latencies = {testing::histogram_of("setns", "net", "ok", {1024, 1025})};
+    return snapshot;
+  });
+
+  const std::string text = to_text_exposition(collector);
+
+  const std::string series =
+      "nsbench_syscall_duration_seconds_bucket{syscall=\"setns\",ns_type=\"net\",result=\"ok\",";
+  EXPECT_NE(text.find(series + "le=\"1.024e-06\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(series + "le=\"2.048e-06\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(series + "le=\"4.294967296\"} 2\n"), std::string::npos) << text;
+  const std::string inf_bucket = series + "le=\"+Inf\"} 2\n";
+  const size_t inf = text.find(inf_bucket);
+  ASSERT_NE(inf, std::string::npos) << text;
+  EXPECT_EQ(text.find("le=\"+Inf\"", inf + inf_bucket.size()), std::string::npos)
+      << "+Inf written twice:\n"
+      << text;
+  EXPECT_NE(text.find("nsbench_syscall_duration_seconds_count{syscall=\"setns\",ns_type=\"net\","
+                      "result=\"ok\"} 2\n"),
+            std::string::npos);
+}
+
+TEST(MetricsCollector, EveryLeLabelParsesToItsPowerOfTwoEdgeExactly) {
+  MetricsCollector collector([] {
+    probes::Snapshot snapshot;
+    snapshot.latencies = {testing::histogram_of("unshare", "pid", "ok", {5'000})};
+    return snapshot;
+  });
+  const std::string text = to_text_exposition(collector);
+
+  // Prometheus reads `le` as a float; it must be the very double of 2^k ns, which is also what
+  // the short decimal ("1.024e-06") parses to.
+  int slot = kFirstExportedSlot;
+  for (size_t at = text.find("le=\""); at != std::string::npos; at = text.find("le=\"", at + 1)) {
+    const size_t begin = at + 4;
+    const std::string le = text.substr(begin, text.find('"', begin) - begin);
+    if (le == "+Inf")
+      continue;
+    const double edge = std::strtod(le.c_str(), nullptr);
+    EXPECT_EQ(edge, static_cast<double>(uint64_t{1} << slot) / 1e9) << le;
+    EXPECT_EQ(edge, std::strtod((std::to_string(uint64_t{1} << slot) + "e-9").c_str(), nullptr))
+        << le;
+    ++slot;
+  }
+  EXPECT_EQ(slot, kLastExportedSlot + 1);
+}
+
+TEST(MetricsCollector, TextExpositionPassesPromtool) {
+  NSBENCH_REQUIRE_PROGRAM(promtool, "promtool", "prometheus");
+  MetricsCollector collector([] { return testing::sample_snapshot(); });
+  collector.set_benchmark_results(testing::sample_results());
+
+  EXPECT_TRUE(testing::passes_promtool_check_metrics(*promtool, to_text_exposition(collector)));
+}
+
+TEST(MetricsCollector, BenchmarkResultsCanBeReplacedWhileCollecting) {
+  MetricsCollector collector([] { return testing::sample_snapshot(); });
+  std::atomic<bool> stop = false;
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {
+      auto results = testing::sample_results();
+      results.resize(static_cast<size_t>(i % 4));
+      collector.set_benchmark_results(std::move(results));
+    }
+  });
+
+  for (int i = 0; i < 200; ++i) {
+    for (const MetricFamily& family : collector.Collect()) {
+      if (family.name == "nsbench_benchmark_seconds") {
+        EXPECT_EQ(family.metric.size() % 4, 0u);
+      }
+    }
+  }
+  stop = true;
+  writer.join();
+}
+
+}  // namespace
+}  // namespace nsbench::exporter
