@@ -1,0 +1,155 @@
+// The pure rules shared by the BPF program and user space: latency slots, quantiles, namespace
+// types decoded from flags, and the labels. No privileges needed.
+#include <sched.h>
+#include <signal.h>
+
+#include <cmath>
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "probes/namespace_latency_abi.h"
+#include "probes/namespace_probes.h"
+#include "probes/snapshot.h"
+#include "probes/snapshot_reader.h"
+
+namespace nsbench::probes {
+namespace {
+
+static_assert(NSB_CLONE_NEWNS == CLONE_NEWNS);
+static_assert(NSB_CLONE_NEWUTS == CLONE_NEWUTS);
+static_assert(NSB_CLONE_NEWIPC == CLONE_NEWIPC);
+static_assert(NSB_CLONE_NEWPID == CLONE_NEWPID);
+static_assert(NSB_CLONE_NEWNET == CLONE_NEWNET);
+static_assert(NSB_CLONE_NEWUSER == CLONE_NEWUSER);
+static_assert(NSB_CLONE_NEWCGROUP == CLONE_NEWCGROUP);
+static_assert(NSB_CLONE_NEWTIME == CLONE_NEWTIME);
+static_assert(NSB_LATENCY_SLOTS == kLatencySlots);
+
+TEST(SlotForNs, PutsEachEdgeInTheSlotWhoseUpperEdgeIncludesIt) {
+  const std::pair<uint64_t, int> expected[] = {
+      {0, 0}, {1, 0}, {2, 1}, {3, 2},     {4, 2},     {5, 3},
+      {7, 3}, {8, 3}, {9, 4}, {1023, 10}, {1024, 10}, {1025, 11},
+  };
+  for (const auto& [ns, slot] : expected) {
+    EXPECT_EQ(slot_for_ns(ns), slot) << ns << " ns";
+    EXPECT_EQ(nsb_slot_for_ns(ns), static_cast<uint32_t>(slot)) << ns << " ns, BPF rule";
+  }
+}
+
+TEST(SlotForNs, BpfRuleAgreesWithSnapshotRuleAroundEveryPowerOfTwo) {
+  for (int power = 0; power < 64; ++power) {
+    const uint64_t edge = uint64_t{1} << power;
+    for (const uint64_t ns : {edge - 1, edge, edge + 1}) {
+      EXPECT_EQ(nsb_slot_for_ns(ns), static_cast<uint32_t>(slot_for_ns(ns))) << ns << " ns";
+    }
+  }
+  EXPECT_EQ(nsb_slot_for_ns(UINT64_MAX), static_cast<uint32_t>(kLatencySlots - 1));
+}
+
+TEST(SlotForNs, ClampsEverythingAboveTheLastEdgeIntoTheLastSlot) {
+  EXPECT_EQ(slot_for_ns(slot_upper_edge_ns(kLatencySlots - 1)), kLatencySlots - 1);
+  EXPECT_EQ(slot_for_ns(slot_upper_edge_ns(kLatencySlots - 1) + 1), kLatencySlots - 1);
+  EXPECT_EQ(slot_for_ns(UINT64_MAX), kLatencySlots - 1);
+}
+
+LatencyHistogram histogram_with(std::initializer_list<std::pair<int, uint64_t>> slot_counts) {
+  LatencyHistogram histogram;
+  for (const auto& [slot, count] : slot_counts) {
+    histogram.slots[slot] = count;
+    histogram.count += count;
+  }
+  return histogram;
+}
+
+TEST(QuantileSeconds, InterpolatesLinearlyInsideTheSlotHoldingTheRank) {
+  // One value in (512, 1024] ns: the median sits halfway through the slot.
+  const LatencyHistogram single = histogram_with({{10, 1}});
+  EXPECT_DOUBLE_EQ(single.quantile_seconds(0.5), 768e-9);
+  EXPECT_DOUBLE_EQ(single.quantile_seconds(1.0), 1024e-9);
+
+  // Two values in (1, 2] ns and two in (4, 8] ns.
+  const LatencyHistogram split = histogram_with({{1, 2}, {3, 2}});
+  EXPECT_DOUBLE_EQ(split.quantile_seconds(0.25), 1.5e-9);
+  EXPECT_DOUBLE_EQ(split.quantile_seconds(0.5), 2e-9);
+  EXPECT_DOUBLE_EQ(split.quantile_seconds(0.75), 6e-9);
+  EXPECT_DOUBLE_EQ(split.quantile_seconds(1.0), 8e-9);
+}
+
+TEST(QuantileSeconds, SlotZeroSpansZeroToOneNanosecond) {
+  EXPECT_DOUBLE_EQ(histogram_with({{0, 4}}).quantile_seconds(0.5), 0.5e-9);
+}
+
+TEST(QuantileSeconds, IsNanForAnEmptyHistogram) {
+  EXPECT_TRUE(std::isnan(LatencyHistogram{}.quantile_seconds(0.5)));
+}
+
+std::string ns_type_of(uint32_t ns_type) {
+  return std::string(ns_type_label(static_cast<nsb_ns_type>(ns_type)));
+}
+
+TEST(NsTypeForFlags, NamesEachNamespaceFlag) {
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWNS)), "mnt");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWUTS)), "uts");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWIPC)), "ipc");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWPID)), "pid");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWNET)), "net");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWUSER)), "user");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWCGROUP)), "cgroup");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWTIME)), "time");
+}
+
+TEST(NsTypeForFlags, IsNoneWithoutNamespaceFlagsAndMultiWithSeveral) {
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(0)), "none");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_FILES | CLONE_FS)), "none");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWNET | CLONE_NEWUTS)), "multi");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWUSER | CLONE_NEWTIME)), "multi");
+}
+
+TEST(NsTypeForCloneFlags, TreatsTheLowByteAsTheExitSignal) {
+  // In clone()'s flags 0x80 is part of the exit signal, not CLONE_NEWTIME.
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_clone_flags(0x80 | SIGCHLD)), "none");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_clone_flags(CLONE_NEWPID | 0x80)), "pid");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_clone_flags(CLONE_NEWNET | SIGCHLD)), "net");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWTIME)), "time");
+}
+
+TEST(HistogramIndex, GivesEveryLabelCombinationItsOwnEntry) {
+  std::set<uint32_t> indices;
+  for (uint32_t syscall = 0; syscall < NSB_SYSCALL_COUNT; ++syscall) {
+    for (uint32_t ns_type = 0; ns_type < NSB_NS_TYPE_COUNT; ++ns_type) {
+      for (uint32_t result = 0; result < NSB_RESULT_COUNT; ++result) {
+        const uint32_t index = nsb_histogram_index(syscall, ns_type, result);
+        EXPECT_LT(index, static_cast<uint32_t>(NSB_HISTOGRAM_COUNT));
+        indices.insert(index);
+      }
+    }
+  }
+  EXPECT_EQ(indices.size(), static_cast<size_t>(NSB_HISTOGRAM_COUNT));
+}
+
+TEST(Labels, AreTheValuesTheMetricsPromise) {
+  std::set<std::string> ns_types;
+  for (uint32_t ns_type = 0; ns_type < NSB_NS_TYPE_COUNT; ++ns_type) {
+    ns_types.insert(ns_type_of(ns_type));
+  }
+  EXPECT_EQ(ns_types, (std::set<std::string>{"mnt", "uts", "ipc", "pid", "net", "user", "cgroup",
+                                             "time", "multi", "none"}));
+  EXPECT_EQ(syscall_label(NSB_SYSCALL_CLONE), "clone");
+  EXPECT_EQ(syscall_label(NSB_SYSCALL_CLONE3), "clone3");
+  EXPECT_EQ(syscall_label(NSB_SYSCALL_UNSHARE), "unshare");
+  EXPECT_EQ(syscall_label(NSB_SYSCALL_SETNS), "setns");
+  EXPECT_EQ(result_label(NSB_RESULT_OK), "ok");
+  EXPECT_EQ(result_label(NSB_RESULT_ERROR), "error");
+}
+
+TEST(AttachModeNames, ParseBackToTheirMode) {
+  for (AttachMode mode : kAttachModes)
+    EXPECT_EQ(parse_attach_mode(name(mode)), mode);
+  EXPECT_EQ(parse_attach_mode("kprobe"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace nsbench::probes
