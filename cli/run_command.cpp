@@ -1,15 +1,163 @@
-// `nsbench run`: the main job. Wired to the benchmarks, probes and exporter below.
+// `nsbench run`: the main job. Attaches the probes, runs every benchmark scenario, sets the
+// user-space statistics beside the kernel-side latencies, and exports the results.
+#include <memory>
+#include <optional>
+
+#include <fmt/core.h>
+
+#include "bench/host_fingerprint.h"
+#include "bench/runner.h"
 #include "cli/exit_codes.h"
+#include "cli/report.h"
 #include "cli/subcommand.h"
+#include "exporter/metrics_collector.h"
+#include "exporter/metrics_server.h"
+#include "exporter/push.h"
+#include "exporter/textfile.h"
+#include "probes/namespace_probes.h"
 
 namespace nsbench::cli {
 
+namespace {
+
+struct RunCommandOptions {
+  bool quick = false;
+  std::string filter;
+  int repetitions = 0;
+  std::string json_path = "nsbench-results.json";
+  std::string listen;
+  std::string textfile;
+  std::string push_url;
+  std::string push_job = "nsbench";
+  bool no_probes = false;
+  std::string attach_mode;
+  bool verbose = false;
+};
+
+// Probes are an addition, not a requirement: without them the benchmarks still run, and the user
+// is told in one line why the kernel-side columns are empty.
+std::optional<probes::NamespaceProbes> attach_probes(const RunCommandOptions& options) {
+  if (options.no_probes)
+    return std::nullopt;
+  probes::ProbeOptions probe_options;
+  probe_options.verbose = options.verbose;
+  if (!options.attach_mode.empty())
+    probe_options.force_mode = probes::parse_attach_mode(options.attach_mode);
+
+  auto attached = probes::NamespaceProbes::attach(probe_options);
+  if (!attached) {
+    print_error("run", "probes off, benchmarks only: " + attached.error().message());
+    return std::nullopt;
+  }
+  if (options.verbose) {
+    for (const std::string& attempt : attached->attempts())
+      fmt::print(stderr, "probes: {}\n", attempt);
+  }
+  fmt::print("probes attached with {}\n", probes::name(attached->attach_mode()));
+  return std::move(*attached);
+}
+
+int run(const RunCommandOptions& options) {
+  std::optional<probes::NamespaceProbes> probes = attach_probes(options);
+
+  exporter::SnapshotProvider provider;
+  if (probes)
+    provider = [&probes] { return probes->snapshot(); };
+  auto collector = std::make_shared<exporter::MetricsCollector>(provider);
+
+  std::optional<exporter::MetricsServer> server;
+  if (!options.listen.empty()) {
+    auto started = exporter::MetricsServer::start(options.listen, collector);
+    if (!started) {
+      print_error("run", started.error());
+      return kExitFailure;
+    }
+    fmt::print("serving metrics at http://{}/metrics\n", started->address().to_string());
+    server = std::move(*started);
+  }
+
+  bench::RunOptions run_options;
+  run_options.quick = options.quick;
+  run_options.filter = options.filter;
+  run_options.repetitions = options.repetitions;
+  run_options.context = bench::host_fingerprint();
+  run_options.context["attach_mode"] =
+      probes ? std::string(probes::name(probes->attach_mode())) : "off";
+
+  auto result = bench::run_scenarios(run_options);
+  if (!result) {
+    print_error("run", result.error());
+    return kExitFailure;
+  }
+  collector->set_benchmark_results(result->scenarios);
+
+  std::optional<probes::Snapshot> snapshot;
+  if (probes)
+    snapshot = probes->snapshot();
+  fmt::print("\n{}", format_results_table(result->scenarios, snapshot));
+  for (const std::string& failure : result->failures)
+    print_error("run", failure);
+
+  int status = result->failures.empty() ? kExitSuccess : kExitFailure;
+  if (!options.json_path.empty()) {
+    nlohmann::json document = result->report;
+    if (snapshot)
+      document["probes"] = snapshot_to_json(*snapshot);
+    if (auto written = write_json_file(options.json_path, document); !written) {
+      print_error("run", written.error());
+      status = kExitFailure;
+    } else {
+      fmt::print("results: {}\n", options.json_path);
+    }
+  }
+  if (!options.textfile.empty()) {
+    if (auto written = exporter::write_textfile(options.textfile, *collector); !written) {
+      print_error("run", written.error());
+      status = kExitFailure;
+    }
+  }
+  if (!options.push_url.empty()) {
+    if (auto pushed = exporter::push_to_gateway(options.push_url, options.push_job, *collector);
+        !pushed) {
+      print_error("run", pushed.error());
+      status = kExitFailure;
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
 Subcommand run_subcommand() {
   return {"run", "Attach the probes, run every benchmark scenario and report",
-          [](CLI::App&) -> Action {
-            return [](const std::vector<std::string>&) {
-              print_error("run", "not wired yet");
-              return kExitFailure;
+          [](CLI::App& app) -> Action {
+            auto options = std::make_shared<RunCommandOptions>();
+            app.add_flag("--quick", options->quick, "few iterations, for smoke runs (under 30 s)");
+            app.add_option("--filter", options->filter, "run only scenarios matching this regex");
+            app.add_option("--repetitions", options->repetitions, "repetitions per scenario")
+                ->check(CLI::Range(1, 1000));
+            app.add_option("--json", options->json_path,
+                           "Google Benchmark-format results file ('' for none)")
+                ->capture_default_str();
+            app.add_option(
+                "--listen", options->listen,
+                "serve /metrics at HOST:PORT while running (host defaults to 127.0.0.1)");
+            app.add_option("--textfile", options->textfile,
+                           "write the metrics to FILE at the end, atomically");
+            app.add_option("--push", options->push_url, "push the metrics to a Pushgateway URL");
+            app.add_option("--push-job", options->push_job, "job name for --push")
+                ->capture_default_str();
+            app.add_flag("--no-probes", options->no_probes, "run the benchmarks without eBPF");
+            app.add_option("--attach-mode", options->attach_mode,
+                           "force a probe attach mode: fentry, tp_btf, tracepoint, raw_tracepoint")
+                ->check(CLI::IsMember({"fentry", "tp_btf", "tracepoint", "raw_tracepoint"}));
+            app.add_flag("-v,--verbose", options->verbose, "debug output, libbpf messages");
+            return [options](const std::vector<std::string>& after_dash) {
+              if (!after_dash.empty()) {
+                print_error("run", "unexpected arguments after '--'");
+                return kExitUsage;
+              }
+              return run(*options);
             };
           }};
 }

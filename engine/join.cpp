@@ -43,14 +43,6 @@ std::string proc_ns_path(pid_t target, NamespaceType type) {
   return "/proc/" + std::to_string(target) + "/ns/" + std::string(name(type));
 }
 
-Result<> set_namespace(int fd, NamespaceType type, const std::string& subject) {
-  const NamespaceSet one = NamespaceSet::of({type});
-  if (setns(fd, static_cast<int>(clone_flag(type))) < 0) {
-    return system_error("setns " + std::string(name(type)), subject, hint_for(errno, one));
-  }
-  return {};
-}
-
 struct OpenNamespace {
   NamespaceType type;
   std::string path;
@@ -65,7 +57,7 @@ Result<> join_open_namespaces(std::vector<OpenNamespace>& opened) {
   auto join_user = [&]() -> Result<> {
     for (OpenNamespace& entry : opened) {
       if (entry.type == NamespaceType::user)
-        return set_namespace(entry.fd.get(), entry.type, entry.path);
+        return join_namespace_fd(entry.fd.get(), entry.type, entry.path);
     }
     return {};
   };
@@ -78,7 +70,7 @@ Result<> join_open_namespaces(std::vector<OpenNamespace>& opened) {
     for (OpenNamespace& entry : opened) {
       if (entry.type != type)
         continue;
-      if (auto joined = set_namespace(entry.fd.get(), type, entry.path); !joined)
+      if (auto joined = join_namespace_fd(entry.fd.get(), type, entry.path); !joined)
         return joined;
     }
   }
@@ -88,6 +80,14 @@ Result<> join_open_namespaces(std::vector<OpenNamespace>& opened) {
 }
 
 }  // namespace
+
+Result<> join_namespace_fd(int fd, NamespaceType type, const std::string& subject) {
+  const NamespaceSet one = NamespaceSet::of({type});
+  if (setns(fd, static_cast<int>(clone_flag(type))) < 0) {
+    return system_error("setns " + std::string(name(type)), subject, hint_for(errno, one));
+  }
+  return {};
+}
 
 Result<> join_namespace_files(const std::vector<std::pair<NamespaceType, std::string>>& paths) {
   std::vector<OpenNamespace> opened;

@@ -20,6 +20,10 @@ Result<> join_namespaces(pid_t target, NamespaceSet types);
 // Joins the namespace behind a file such as /proc/PID/ns/net or a bind-mounted namespace file.
 Result<> join_namespace_file(const std::string& path, NamespaceType type);
 
+// Joins the namespace behind an already open file descriptor (of a namespace file or a pidfd with
+// one type); `subject` names it in errors.
+Result<> join_namespace_fd(int fd, NamespaceType type, const std::string& subject = {});
+
 // Joins several namespace files at once: all are opened before any is joined (joining a mount
 // namespace changes how later paths resolve), then joined in the kernel's preferred order.
 Result<> join_namespace_files(const std::vector<std::pair<NamespaceType, std::string>>& files);

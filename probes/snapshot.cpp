@@ -26,10 +26,12 @@ double LatencyHistogram::quantile_seconds(double q) const {
   return static_cast<double>(slot_upper_edge_ns(kLatencySlots - 1)) * 1e-9;
 }
 
-LatencyHistogram Snapshot::merged(const std::string& syscall, const std::string& ns_type) const {
+LatencyHistogram Snapshot::merged(const std::string& syscall, const std::string& ns_type,
+                                  const std::string& result) const {
   LatencyHistogram total;
   total.syscall = syscall;
   total.ns_type = ns_type;
+  total.result = result;
   for (const LatencyHistogram& h : latencies) {
     if (h.syscall != syscall || (!ns_type.empty() && h.ns_type != ns_type))
       continue;

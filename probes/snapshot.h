@@ -49,8 +49,10 @@ struct Snapshot {
   uint64_t negative_deltas = 0;  // exit earlier than entry, dropped
   uint64_t map_update_failures = 0;
 
-  // Histograms of one syscall (all ns types and results) merged, for a scenario's kernel median.
-  LatencyHistogram merged(const std::string& syscall, const std::string& ns_type = {}) const;
+  // Histograms of one syscall merged over every ns type and result, or only those given (an empty
+  // string matches all), for a scenario's kernel-side median.
+  LatencyHistogram merged(const std::string& syscall, const std::string& ns_type = {},
+                          const std::string& result = {}) const;
 };
 
 }  // namespace nsbench::probes

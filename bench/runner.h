@@ -1,0 +1,46 @@
+// Runs the benchmark scenarios with Google Benchmark and returns their statistics together with
+// the Google Benchmark-format report, which its own tools (compare.py) can read.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/summary.h"
+#include "common/result.h"
+
+namespace nsbench::bench {
+
+struct RunOptions {
+  bool quick = false;     // few iterations and 3 repetitions: a smoke run of a few seconds
+  std::string filter;     // ECMAScript regex searched in scenario names; empty runs all
+  int repetitions = 0;    // repetitions per scenario; 0 for the default (10, or 3 when quick)
+  std::string json_path;  // where to write the report as well; empty for nowhere
+  std::map<std::string, std::string> context;  // extra context keys (host fingerprint, attach
+                                               // mode); they win over computed ones
+};
+
+struct RunResult {
+  // One summary per scenario that ran without failure, in catalogue order; statistics over all
+  // iterations of all its repetitions.
+  std::vector<ScenarioSummary> scenarios;
+  // "scenario: message", one per distinct failure; a failed scenario has no summary.
+  std::vector<std::string> failures;
+  // Google Benchmark's JSON ("context" and "benchmarks", one entry per repetition plus the
+  // aggregates), with a "scenarios" array of the summaries added.
+  nlohmann::json report;
+};
+
+// Runs the scenarios selected by options.filter, repetitions interleaved in random order so that
+// slow drifts of the machine spread over all scenarios instead of biasing one. Failures inside a
+// scenario are reported in RunResult::failures and the other scenarios still run; an Error means
+// nothing could be run (bad filter, nothing selected, unreadable report). Not reentrant: Google
+// Benchmark keeps its registry and flags in global state, so concurrent calls are serialized.
+Result<RunResult> run_scenarios(const RunOptions& options);
+
+// The names of every scenario, in the order they are reported.
+std::vector<std::string> scenario_names();
+
+}  // namespace nsbench::bench

@@ -1,0 +1,103 @@
+#include "cli/report.h"
+
+#include <cmath>
+#include <fstream>
+
+#include <fmt/core.h>
+
+namespace nsbench::cli {
+
+std::string format_duration(double seconds) {
+  if (std::isnan(seconds))
+    return "-";
+  const double magnitude = std::fabs(seconds);
+  if (magnitude >= 1.0)
+    return fmt::format("{:.3g} s", seconds);
+  if (magnitude >= 1e-3)
+    return fmt::format("{:.3g} ms", seconds * 1e3);
+  if (magnitude >= 1e-6)
+    return fmt::format("{:.3g} us", seconds * 1e6);
+  return fmt::format("{:.3g} ns", seconds * 1e9);
+}
+
+namespace {
+
+const bench::ScenarioSummary* find_baseline(const std::vector<bench::ScenarioSummary>& scenarios) {
+  for (const bench::ScenarioSummary& scenario : scenarios) {
+    if (scenario.scenario == "baseline/fork_exit")
+      return &scenario;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string format_results_table(const std::vector<bench::ScenarioSummary>& scenarios,
+                                 const std::optional<probes::Snapshot>& snapshot) {
+  const bench::ScenarioSummary* baseline = find_baseline(scenarios);
+  std::string table = fmt::format("{:<20} {:>7} {:>10} {:>10} {:>7} {:>11}   {:<16} {:>10} {:>8}\n",
+                                  "scenario", "samples", "median", "p99", "cv", "+baseline",
+                                  "kernel syscall", "k.median", "k.calls");
+  for (const bench::ScenarioSummary& scenario : scenarios) {
+    // Creation scenarios fork and exit a child; the baseline does only that, so the difference
+    // is what the namespaces themselves cost.
+    const bool over_baseline = baseline != nullptr && scenario.scenario.starts_with("create/");
+    const std::string extra =
+        over_baseline ? format_duration(scenario.median_seconds - baseline->median_seconds) : "";
+
+    std::string kernel_median = "-";
+    std::string kernel_calls = "-";
+    if (snapshot) {
+      // Only successful calls: a failed setns() returns before doing the work being measured.
+      const probes::LatencyHistogram merged =
+          snapshot->merged(scenario.syscall, scenario.ns_type, "ok");
+      kernel_median = format_duration(merged.quantile_seconds(0.5));
+      kernel_calls = std::to_string(merged.count);
+    }
+    table +=
+        fmt::format("{:<20} {:>7} {:>10} {:>10} {:>6.1f}% {:>11}   {:<16} {:>10} {:>8}\n",
+                    scenario.scenario, scenario.samples, format_duration(scenario.median_seconds),
+                    format_duration(scenario.p99_seconds), scenario.cv_ratio * 100.0, extra,
+                    scenario.syscall + "/" + scenario.ns_type, kernel_median, kernel_calls);
+  }
+  return table;
+}
+
+nlohmann::json snapshot_to_json(const probes::Snapshot& snapshot) {
+  nlohmann::json histograms = nlohmann::json::array();
+  for (const probes::LatencyHistogram& histogram : snapshot.latencies) {
+    nlohmann::json slots = nlohmann::json::array();
+    for (int slot = 0; slot < probes::kLatencySlots; ++slot) {
+      if (histogram.slots[slot] == 0)
+        continue;
+      slots.push_back(
+          {{"le_ns", probes::slot_upper_edge_ns(slot)}, {"count", histogram.slots[slot]}});
+    }
+    histograms.push_back({{"syscall", histogram.syscall},
+                          {"ns_type", histogram.ns_type},
+                          {"result", histogram.result},
+                          {"count", histogram.count},
+                          {"sum_ns", histogram.sum_ns},
+                          {"median_seconds", histogram.quantile_seconds(0.5)},
+                          {"p99_seconds", histogram.quantile_seconds(0.99)},
+                          {"buckets", slots}});
+  }
+  return {{"attach_mode", snapshot.attach_mode},
+          {"unmatched_exits", snapshot.unmatched_exits},
+          {"negative_deltas", snapshot.negative_deltas},
+          {"map_update_failures", snapshot.map_update_failures},
+          {"latencies", histograms}};
+}
+
+Result<> write_json_file(const std::string& path, const nlohmann::json& document) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out)
+    return system_error("write results", path);
+  out << document.dump(2) << '\n';
+  out.close();
+  if (!out)
+    return system_error("write results", path);
+  return {};
+}
+
+}  // namespace nsbench::cli

@@ -1,0 +1,30 @@
+// What `nsbench run` shows and writes: the console table that sets user-space statistics beside
+// the kernel-side medians from the probes, and the results file.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/summary.h"
+#include "common/result.h"
+#include "probes/snapshot.h"
+
+namespace nsbench::cli {
+
+// "12.3 us", "1.05 ms": three significant digits in the unit that suits the value.
+std::string format_duration(double seconds);
+
+// The table, one row per scenario. `snapshot` is empty when the probes are off.
+std::string format_results_table(const std::vector<bench::ScenarioSummary>& scenarios,
+                                 const std::optional<probes::Snapshot>& snapshot);
+
+// The probes' histograms as the results file's "probes" section.
+nlohmann::json snapshot_to_json(const probes::Snapshot& snapshot);
+
+// Writes `document` to `path` (pretty-printed), naming the path in any error.
+Result<> write_json_file(const std::string& path, const nlohmann::json& document);
+
+}  // namespace nsbench::cli
