@@ -195,17 +195,6 @@ nlohmann::json summaries_to_json(const std::vector<ScenarioSummary>& summaries) 
   return array;
 }
 
-Result<> write_report(const std::string& path, const nlohmann::json& report) {
-  std::ofstream out(path, std::ios::trunc);
-  if (!out)
-    return system_error("open results file", path);
-  out << report.dump(2) << '\n';
-  out.close();
-  if (!out)
-    return system_error("write results file", path);
-  return {};
-}
-
 Result<RunResult> run_selected(const std::vector<const Scenario*>& selected,
                                const RunOptions& options) {
   const int repetitions = options.repetitions > 0
@@ -272,6 +261,17 @@ std::vector<std::string> scenario_names() {
   for (const Scenario& scenario : all_scenarios())
     names.push_back(scenario.name);
   return names;
+}
+
+Result<> write_report(const std::string& path, const nlohmann::json& report) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out)
+    return system_error("open results file", path);
+  out << report.dump(2) << '\n';
+  out.close();
+  if (!out)
+    return system_error("write results file", path);
+  return {};
 }
 
 }  // namespace nsbench::bench

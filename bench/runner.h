@@ -43,4 +43,7 @@ Result<RunResult> run_scenarios(const RunOptions& options);
 // The names of every scenario, in the order they are reported.
 std::vector<std::string> scenario_names();
 
+// Writes a results document (pretty-printed JSON) to `path`, naming the path in any error.
+Result<> write_report(const std::string& path, const nlohmann::json& report);
+
 }  // namespace nsbench::bench

@@ -46,50 +46,40 @@ Result<> join_requested(const EnterOptions& options) {
 }  // namespace
 
 Subcommand enter_subcommand() {
-  return {
-      "enter", "Run a program in the namespaces of another process (nsenter's options)",
-      [](CLI::App& app) -> Action {
-        auto options = std::make_shared<EnterOptions>();
-        app.prefix_command();
-        app.add_option("-t,--target", options->target, "the process whose namespaces to enter")
-            ->check(CLI::Validator(
-                [](const std::string& text) -> std::string {
-                  pid_t pid = 0;
-                  const bool parsed = CLI::detail::lexical_cast(text, pid);
-                  return parsed && pid > 0 ? "" : "'" + text + "' is not a process ID";
-                },
-                "PID"));
-        options->namespaces.declare(app, "enter");
-        app.footer("The program and its arguments follow the options; default: $SHELL.");
+  return {"enter", "Run a program in the namespaces of another process (nsenter's options)",
+          [](CLI::App& app) -> Action {
+            auto options = std::make_shared<EnterOptions>();
+            app.prefix_command();
+            app.add_option("-t,--target", options->target, "the process whose namespaces to enter")
+                ->check(CLI::Validator(
+                    [](const std::string& text) -> std::string {
+                      pid_t pid = 0;
+                      const bool parsed = CLI::detail::lexical_cast(text, pid);
+                      return parsed && pid > 0 ? "" : "'" + text + "' is not a process ID";
+                    },
+                    "PID"));
+            options->namespaces.declare(app, "enter");
+            app.footer("The program and its arguments follow the options; default: $SHELL.");
 
-        return [options, &app](const std::vector<std::string>& after_dash) {
-          const std::vector<std::string> command = command_from_remaining(app, after_dash, true);
-          if (options->namespaces.requested().empty()) {
-            print_error("enter",
-                        "no namespace to enter: give at least one of -m -u -i -n -p "
-                        "-U -C -T");
-            return kExitUsage;
-          }
-          if (auto joined = join_requested(*options); !joined) {
-            print_error("enter", joined.error());
-            return joined.error().error_number == 0 ? kExitUsage : kExitFailure;
-          }
+            return [options, &app](const std::vector<std::string>& after_dash) {
+              const std::vector<std::string> command =
+                  command_from_remaining(app, after_dash, true);
+              if (options->namespaces.requested().empty()) {
+                print_error("enter",
+                            "no namespace to enter: give at least one of -m -u -i -n -p "
+                            "-U -C -T");
+                return kExitUsage;
+              }
+              if (auto joined = join_requested(*options); !joined) {
+                print_error("enter", joined.error());
+                return joined.error().error_number == 0 ? kExitUsage : kExitFailure;
+              }
 
-          // A joined PID namespace holds only processes created afterwards, so the command
-          // always runs in a child, which nsbench waits for.
-          auto child = engine::spawn_command(engine::SpawnOptions{}, command);
-          if (!child) {
-            print_error("enter", child.error());
-            return child.error().error_number == ENOENT ? kExitCommandNotFound : kExitCannotExecute;
-          }
-          auto status = child->wait();
-          if (!status) {
-            print_error("enter", status.error());
-            return kExitFailure;
-          }
-          return *status;
-        };
-      }};
+              // A joined PID namespace holds only processes created afterwards, so the command
+              // always runs in a child, which nsbench waits for.
+              return run_and_wait("enter", engine::SpawnOptions{}, command);
+            };
+          }};
 }
 
 }  // namespace nsbench::cli

@@ -1,7 +1,6 @@
 #include "cli/report.h"
 
 #include <cmath>
-#include <fstream>
 
 #include <fmt/core.h>
 
@@ -87,17 +86,6 @@ nlohmann::json snapshot_to_json(const probes::Snapshot& snapshot) {
           {"negative_deltas", snapshot.negative_deltas},
           {"map_update_failures", snapshot.map_update_failures},
           {"latencies", histograms}};
-}
-
-Result<> write_json_file(const std::string& path, const nlohmann::json& document) {
-  std::ofstream out(path, std::ios::trunc);
-  if (!out)
-    return system_error("write results", path);
-  out << document.dump(2) << '\n';
-  out.close();
-  if (!out)
-    return system_error("write results", path);
-  return {};
 }
 
 }  // namespace nsbench::cli

@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/summary.h"
-#include "common/result.h"
 #include "probes/snapshot.h"
 
 namespace nsbench::cli {
@@ -23,8 +22,5 @@ std::string format_results_table(const std::vector<bench::ScenarioSummary>& scen
 
 // The probes' histograms as the results file's "probes" section.
 nlohmann::json snapshot_to_json(const probes::Snapshot& snapshot);
-
-// Writes `document` to `path` (pretty-printed), naming the path in any error.
-Result<> write_json_file(const std::string& path, const nlohmann::json& document);
 
 }  // namespace nsbench::cli

@@ -103,7 +103,7 @@ int run(const RunCommandOptions& options) {
     nlohmann::json document = result->report;
     if (snapshot)
       document["probes"] = snapshot_to_json(*snapshot);
-    if (auto written = write_json_file(options.json_path, document); !written) {
+    if (auto written = bench::write_report(options.json_path, document); !written) {
       print_error("run", written.error());
       status = kExitFailure;
     } else {

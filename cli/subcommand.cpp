@@ -4,6 +4,8 @@
 
 #include <fmt/core.h>
 
+#include "cli/exit_codes.h"
+
 namespace nsbench::cli {
 
 std::vector<std::string> command_from_remaining(const CLI::App& app,
@@ -20,6 +22,24 @@ std::vector<std::string> command_from_remaining(const CLI::App& app,
     command.emplace_back(shell != nullptr && *shell != '\0' ? shell : "/bin/sh");
   }
   return command;
+}
+
+int run_and_wait(const std::string& subcommand, const engine::SpawnOptions& options,
+                 const std::vector<std::string>& command) {
+  auto child = engine::spawn_command(options, command);
+  if (!child) {
+    print_error(subcommand, child.error());
+    if (child.error().operation == "execute") {
+      return engine::exit_code_for_exec_failure(child.error().error_number);
+    }
+    return kExitFailure;
+  }
+  auto status = child->wait();
+  if (!status) {
+    print_error(subcommand, status.error());
+    return kExitFailure;
+  }
+  return *status;
 }
 
 void print_error(const std::string& subcommand, const std::string& message) {

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/result.h"
+#include "engine/spawn.h"
 
 namespace nsbench::cli {
 
@@ -33,6 +34,11 @@ Subcommand run_subcommand();
 std::vector<std::string> command_from_remaining(const CLI::App& app,
                                                 const std::vector<std::string>& after_dash,
                                                 bool default_to_shell);
+
+// Starts `command` with the engine, waits for it and returns its status for nsbench's exit: the
+// command's own status, 126/127 when it cannot be executed, 1 when the engine failed.
+int run_and_wait(const std::string& subcommand, const engine::SpawnOptions& options,
+                 const std::vector<std::string>& command);
 
 // Prints "nsbench NAME: MESSAGE" on stderr as the one line a failure gets.
 void print_error(const std::string& subcommand, const std::string& message);

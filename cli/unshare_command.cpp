@@ -23,14 +23,9 @@ struct UnshareOptions {
 };
 
 int exec_in_place(const std::vector<std::string>& command) {
-  std::vector<char*> pointers;
-  for (const std::string& word : command)
-    pointers.push_back(const_cast<char*>(word.c_str()));
-  pointers.push_back(nullptr);
-  execvp(pointers[0], pointers.data());
-  const int saved = errno;
-  print_error("unshare", "failed to execute " + command[0] + ": " + std::strerror(saved));
-  return saved == ENOENT ? kExitCommandNotFound : kExitCannotExecute;
+  const int exit_code = engine::execute(command);
+  print_error("unshare", "failed to execute " + command[0] + ": " + std::strerror(errno));
+  return exit_code;
 }
 
 // Without --fork the namespaces are unshared by nsbench itself, which then becomes the command;
@@ -53,24 +48,6 @@ int unshare_and_exec(const engine::SpawnOptions& spawn, const std::vector<std::s
     }
   }
   return exec_in_place(command);
-}
-
-int fork_and_wait(const engine::SpawnOptions& spawn, const std::vector<std::string>& command) {
-  auto child = engine::spawn_command(spawn, command);
-  if (!child) {
-    print_error("unshare", child.error());
-    const Error& error = child.error();
-    if (error.operation == "execute") {
-      return error.error_number == ENOENT ? kExitCommandNotFound : kExitCannotExecute;
-    }
-    return kExitFailure;
-  }
-  auto status = child->wait();
-  if (!status) {
-    print_error("unshare", status.error());
-    return kExitFailure;
-  }
-  return *status;
 }
 
 }  // namespace
@@ -108,7 +85,7 @@ Subcommand unshare_subcommand() {
             spawn.namespaces.add(engine::NamespaceType::mnt);
 
           if (options->fork || options->init)
-            return fork_and_wait(spawn, command);
+            return run_and_wait("unshare", spawn, command);
           return unshare_and_exec(spawn, command);
         };
       }};

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "engine/process.h"
+#include "engine/spawn.h"
 
 namespace nsbench::engine {
 
@@ -82,12 +83,7 @@ int run_init_function(const std::function<int()>& child_main) {
 
 int run_init(const std::vector<std::string>& argv) {
   return run_init_function([&argv]() -> int {
-    std::vector<char*> pointers;
-    for (const std::string& argument : argv)
-      pointers.push_back(const_cast<char*>(argument.c_str()));
-    pointers.push_back(nullptr);
-    execvp(pointers[0], pointers.data());
-    const int exit_code = errno == ENOENT ? 127 : 126;
+    const int exit_code = execute(argv);
     std::fprintf(stderr, "nsbench init: cannot execute %s: %s\n", argv[0].c_str(),
                  std::strerror(errno));
     return exit_code;

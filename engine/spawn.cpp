@@ -146,15 +146,7 @@ Result<ChildProcess> spawn(const SpawnOptions& options, AfterSetup after_setup,
 }
 
 [[noreturn]] void exec_command(const std::vector<std::string>& argv, int status_fd) {
-  std::vector<char*> pointers;
-  pointers.reserve(argv.size() + 1);
-  for (const std::string& argument : argv)
-    pointers.push_back(const_cast<char*>(argument.c_str()));
-  pointers.push_back(nullptr);
-  execvp(pointers[0], pointers.data());
-
-  // The shell's convention: 127 when the command does not exist, 126 when it cannot run.
-  const int exit_code = errno == ENOENT ? 127 : 126;
+  const int exit_code = execute(argv);
   fail_in_child(status_fd, Error{"execute", argv[0], errno, {}}, exit_code);
 }
 
@@ -178,6 +170,20 @@ Result<ChildProcess> spawn_command(const SpawnOptions& options,
   }
   return spawn(options, AfterSetup::keep_until_exec,
                [&](int status_fd) -> int { exec_command(argv, status_fd); });
+}
+
+int exit_code_for_exec_failure(int error_number) {
+  return error_number == ENOENT ? 127 : 126;
+}
+
+int execute(const std::vector<std::string>& argv) {
+  std::vector<char*> pointers;
+  pointers.reserve(argv.size() + 1);
+  for (const std::string& argument : argv)
+    pointers.push_back(const_cast<char*>(argument.c_str()));
+  pointers.push_back(nullptr);
+  execvp(pointers[0], pointers.data());
+  return exit_code_for_exec_failure(errno);
 }
 
 Result<> unshare_namespaces(NamespaceSet namespaces) {

@@ -31,6 +31,14 @@ Result<ChildProcess> spawn_in_namespaces(const SpawnOptions& options,
 Result<ChildProcess> spawn_command(const SpawnOptions& options,
                                    const std::vector<std::string>& argv);
 
+// Replaces the calling process with argv[0] (searched in PATH). Returns only when that fails,
+// with errno set and the shell's exit code for it: 127 when the command is not found, 126 when it
+// cannot be executed.
+int execute(const std::vector<std::string>& argv);
+
+// The shell's exit code for a failed exec with `error_number`: 127 or 126.
+int exit_code_for_exec_failure(int error_number);
+
 // unshare() for the calling process. New PID and time namespaces apply only to children
 // created afterwards, as the kernel defines them.
 Result<> unshare_namespaces(NamespaceSet namespaces);
