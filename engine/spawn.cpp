@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <utility>
 
 #include "engine/diagnostics.h"
 #include "engine/init.h"
@@ -78,6 +79,8 @@ Result<> prepare_child(const SpawnOptions& options) {
     if (auto mounted = mount_proc("/proc"); !mounted)
       return mounted;
   }
+  if (options.prepare_in_child)
+    return options.prepare_in_child();
   return {};
 }
 
@@ -115,12 +118,30 @@ Result<ChildProcess> spawn(const SpawnOptions& options, AfterSetup after_setup,
   if (pipe2(status_pipe, O_CLOEXEC) < 0)
     return system_error("pipe2");
 
+  // The child waits on this pipe until the parent's part of the set-up is done; without such a
+  // part the pipe is not needed.
+  int go_pipe[2] = {-1, -1};
+  if (options.prepare_from_parent && pipe2(go_pipe, O_CLOEXEC) < 0) {
+    const int saved = errno;
+    close(status_pipe[0]);
+    close(status_pipe[1]);
+    errno = saved;
+    return system_error("pipe2");
+  }
+  auto close_go_pipe = [&go_pipe] {
+    for (int& fd : go_pipe) {
+      if (fd >= 0)
+        close(std::exchange(fd, -1));
+    }
+  };
+
   int pidfd = -1;
   const pid_t pid = clone_into_namespaces(options, &pidfd);
   if (pid < 0) {
     const int saved = errno;
     close(status_pipe[0]);
     close(status_pipe[1]);
+    close_go_pipe();
     errno = saved;
     return system_error(options.allow_clone3 ? "clone3" : "clone", options.namespaces.to_string(),
                         hint_for(saved, options.namespaces));
@@ -128,6 +149,17 @@ Result<ChildProcess> spawn(const SpawnOptions& options, AfterSetup after_setup,
 
   if (pid == 0) {
     close(status_pipe[0]);
+    if (go_pipe[0] >= 0) {
+      close(go_pipe[1]);
+      char go = 0;
+      ssize_t got;
+      do {
+        got = read(go_pipe[0], &go, 1);
+      } while (got < 0 && errno == EINTR);
+      if (got != 1)
+        _exit(1);  // the parent's set-up failed; it reports why
+      close(go_pipe[0]);
+    }
     if (auto prepared = prepare_child(options); !prepared) {
       fail_in_child(status_pipe[1], prepared.error(), 1);
     }
@@ -138,6 +170,20 @@ Result<ChildProcess> spawn(const SpawnOptions& options, AfterSetup after_setup,
 
   close(status_pipe[1]);
   ChildProcess child(pid, pidfd);
+  if (options.prepare_from_parent) {
+    close(std::exchange(go_pipe[0], -1));
+    auto prepared = options.prepare_from_parent(pid);
+    if (prepared) {
+      const char go = 1;
+      if (write(go_pipe[1], &go, 1) != 1)
+        prepared = system_error("release child");
+    }
+    close_go_pipe();
+    if (!prepared) {
+      close(status_pipe[0]);
+      return std::unexpected(prepared.error());  // `child` is killed and reaped on the way out
+    }
+  }
   auto status = read_child_status(status_pipe[0], child);
   close(status_pipe[0]);
   if (!status)

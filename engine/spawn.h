@@ -17,6 +17,15 @@ struct SpawnOptions {
   bool mount_proc = false;   // make / recursively private, then mount a fresh /proc (needs mnt)
   bool init = false;         // the child is a PID-1 init that runs the command as its child
   bool allow_clone3 = true;  // false forces the clone() fallback (tests, old kernels)
+
+  // Runs in the parent once the child exists and before the child goes on with its own set-up:
+  // what only a process outside the new namespaces may do, such as writing a user namespace's ID
+  // maps or moving a veth end into a network namespace. A failure kills the child.
+  std::function<Result<>(pid_t child)> prepare_from_parent;
+
+  // Runs in the child after the mounts are set up and before the body or command, e.g. to bring
+  // up loopback in a new network namespace. A failure is reported as spawn's Error.
+  std::function<Result<>()> prepare_in_child;
 };
 
 // Runs `body` in a child created in new namespaces; the child exits with body's return value.

@@ -1,6 +1,7 @@
 #include "engine/spawn.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -155,6 +156,50 @@ TEST(Spawn, AbandonedChildIsKilledAndReaped) {
     pid = child->pid();
   }
   EXPECT_NE(kill(pid, 0), 0) << "the child outlived its owner";
+}
+
+TEST(Spawn, ParentSetUpRunsBeforeTheChildGoesOn) {
+  NSBENCH_REQUIRE_ROOT();
+  SpawnOptions options;
+  options.namespaces = NamespaceSet::of({NamespaceType::user});
+  // Only the parent may write the new user namespace's uid_map, and the child must see it done.
+  options.prepare_from_parent = [](pid_t child) -> Result<> {
+    std::ofstream map("/proc/" + std::to_string(child) + "/uid_map");
+    map << "0 0 1\n";
+    map.close();
+    if (!map)
+      return plain_error("write uid_map");
+    return {};
+  };
+  auto child = spawn_in_namespaces(options, [] { return getuid() == 0 ? 0 : 1; });
+  ASSERT_TRUE(child) << child.error().message();
+  EXPECT_EQ(child->wait().value_or(-1), 0);
+}
+
+TEST(Spawn, FailedParentSetUpIsReportedAndTheChildReaped) {
+  SpawnOptions options;
+  pid_t seen = 0;
+  options.prepare_from_parent = [&seen](pid_t child) -> Result<> {
+    seen = child;
+    return plain_error("parent set-up", "test");
+  };
+  auto child = spawn_in_namespaces(options, [] { return 0; });
+  ASSERT_FALSE(child);
+  EXPECT_EQ(child.error().operation, "parent set-up");
+  ASSERT_GT(seen, 0);
+  EXPECT_NE(kill(seen, 0), 0) << "the child was left behind";
+}
+
+TEST(Spawn, FailedChildSetUpIsReportedAsTheError) {
+  SpawnOptions options;
+  options.prepare_in_child = []() -> Result<> {
+    errno = EADDRNOTAVAIL;
+    return system_error("bring up loopback", "net");
+  };
+  auto child = spawn_in_namespaces(options, [] { return 0; });
+  ASSERT_FALSE(child);
+  EXPECT_EQ(child.error().operation, "bring up loopback");
+  EXPECT_EQ(child.error().error_number, EADDRNOTAVAIL);
 }
 
 TEST(Unshare, NewUtsNamespaceForTheCaller) {
