@@ -9,6 +9,7 @@
 #include "cli/namespace_flags.h"
 #include "cli/subcommand.h"
 #include "engine/mounts.h"
+#include "engine/nesting.h"
 #include "engine/spawn.h"
 
 namespace nsbench::cli {
@@ -20,7 +21,30 @@ struct UnshareOptions {
   bool fork = false;
   bool mount_proc = false;
   bool init = false;
+  int nest = 0;
 };
+
+// --nest: PID namespaces (with -U, user namespaces too) nested N deep, the command at the bottom.
+int run_nested(const UnshareOptions& options, const std::vector<std::string>& command) {
+  const engine::NamespaceSet requested = options.namespaces.requested();
+  engine::NamespaceSet allowed =
+      engine::NamespaceSet::of({engine::NamespaceType::pid, engine::NamespaceType::user});
+  for (engine::NamespaceType type : engine::kAllNamespaceTypes) {
+    if (requested.contains(type) && !allowed.contains(type)) {
+      print_error("unshare", "--nest combines only with -p and -U, not with --" +
+                                 std::string(engine::name(type)));
+      return kExitUsage;
+    }
+  }
+  auto run = engine::run_nested(
+      engine::NestOptions{options.nest, requested.contains(engine::NamespaceType::user)}, command);
+  if (!run) {
+    print_error("unshare", run.error());
+    return kExitFailure;
+  }
+  print_error("unshare", "nesting depth reached: " + std::to_string(run->depth_reached));
+  return run->exit_status;
+}
 
 int exec_in_place(const std::vector<std::string>& command) {
   const int exit_code = engine::execute(command);
@@ -64,6 +88,10 @@ Subcommand unshare_subcommand() {
         app.add_flag("--init", options->init,
                      "run the program under a PID-1 init that reaps zombies and forwards "
                      "signals (implies --fork)");
+        app.add_option("--nest", options->nest,
+                       "run the program N PID namespaces deep (with -U, each level also gets a "
+                       "user namespace); the kernel allows 32")
+            ->check(CLI::Range(1, 1000));
         app.footer("The program and its arguments follow the options; default: $SHELL.");
 
         return [options, &app](const std::vector<std::string>& after_dash) {
@@ -75,6 +103,14 @@ Subcommand unshare_subcommand() {
                                          "=FILE) is not supported yet");
               return kExitUsage;
             }
+          }
+
+          if (options->nest > 0) {
+            if (options->mount_proc || options->init) {
+              print_error("unshare", "--nest does not combine with --mount-proc or --init");
+              return kExitUsage;
+            }
+            return run_nested(*options, command);
           }
 
           engine::SpawnOptions spawn;
