@@ -8,7 +8,6 @@
 #include "cli/exit_codes.h"
 #include "cli/namespace_flags.h"
 #include "cli/subcommand.h"
-#include "engine/mounts.h"
 #include "engine/nesting.h"
 #include "engine/spawn.h"
 
@@ -22,6 +21,9 @@ struct UnshareOptions {
   bool mount_proc = false;
   bool init = false;
   int nest = 0;
+  std::string hostname;
+  int64_t monotonic_offset = 0;
+  int64_t boottime_offset = 0;
 };
 
 // --nest: PID namespaces (with -U, user namespaces too) nested N deep, the command at the bottom.
@@ -55,21 +57,9 @@ int exec_in_place(const std::vector<std::string>& command) {
 // Without --fork the namespaces are unshared by nsbench itself, which then becomes the command;
 // new PID and time namespaces then apply only to the command's children, as with util-linux.
 int unshare_and_exec(const engine::SpawnOptions& spawn, const std::vector<std::string>& command) {
-  if (auto unshared = engine::unshare_namespaces(spawn.namespaces); !unshared) {
-    print_error("unshare", unshared.error());
+  if (auto prepared = engine::unshare_and_prepare(spawn); !prepared) {
+    print_error("unshare", prepared.error());
     return kExitFailure;
-  }
-  if (spawn.namespaces.contains(engine::NamespaceType::mnt)) {
-    if (auto made = engine::make_mounts_private(); !made) {
-      print_error("unshare", made.error());
-      return kExitFailure;
-    }
-  }
-  if (spawn.mount_proc) {
-    if (auto mounted = engine::mount_proc("/proc"); !mounted) {
-      print_error("unshare", mounted.error());
-      return kExitFailure;
-    }
   }
   return exec_in_place(command);
 }
@@ -88,6 +78,11 @@ Subcommand unshare_subcommand() {
         app.add_flag("--init", options->init,
                      "run the program under a PID-1 init that reaps zombies and forwards "
                      "signals (implies --fork)");
+        app.add_option("--hostname", options->hostname, "host name in the new UTS namespace");
+        app.add_option("--monotonic", options->monotonic_offset,
+                       "CLOCK_MONOTONIC offset in seconds in the new time namespace");
+        app.add_option("--boottime", options->boottime_offset,
+                       "CLOCK_BOOTTIME offset in seconds in the new time namespace");
         app.add_option("--nest", options->nest,
                        "run the program N PID namespaces deep (with -U, each level also gets a "
                        "user namespace); the kernel allows 32")
@@ -117,6 +112,8 @@ Subcommand unshare_subcommand() {
           spawn.namespaces = options->namespaces.requested();
           spawn.mount_proc = options->mount_proc;
           spawn.init = options->init;
+          spawn.hostname = options->hostname;
+          spawn.clock_offsets = {options->monotonic_offset, options->boottime_offset};
           if (spawn.mount_proc)
             spawn.namespaces.add(engine::NamespaceType::mnt);
 

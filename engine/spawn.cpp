@@ -14,6 +14,7 @@
 #include "engine/diagnostics.h"
 #include "engine/init.h"
 #include "engine/mounts.h"
+#include "engine/uts_namespace.h"
 
 namespace nsbench::engine {
 
@@ -25,6 +26,7 @@ struct ChildFailure {
   int error_number;
   char operation[160];
   char subject[64];
+  char hint[200];
 };
 
 void copy_text(char* destination, size_t size, const std::string& text) {
@@ -38,6 +40,7 @@ void copy_text(char* destination, size_t size, const std::string& text) {
   failure.error_number = error.error_number;
   copy_text(failure.operation, sizeof failure.operation, error.operation);
   copy_text(failure.subject, sizeof failure.subject, error.subject);
+  copy_text(failure.hint, sizeof failure.hint, error.hint);
   (void)!write(status_fd, &failure, sizeof failure);
   _exit(exit_code);
 }
@@ -46,7 +49,12 @@ void copy_text(char* destination, size_t size, const std::string& text) {
 // shared memory, SIGCHLD on exit, and a pidfd for the parent. Returns the child's PID, 0 in the
 // child, or -1 with errno set.
 pid_t clone_into_namespaces(const SpawnOptions& options, int* pidfd) {
-  const uint64_t namespace_flags = options.namespaces.clone_flags();
+  NamespaceSet namespaces = options.namespaces;
+  // A time namespace takes clock offsets only before its first process enters it, so with offsets
+  // the child creates and enters it itself (prepare_child).
+  if (!options.clock_offsets.empty())
+    namespaces.remove(NamespaceType::time);
+  const uint64_t namespace_flags = namespaces.clone_flags();
   if (options.allow_clone3) {
     clone_args args{};
     args.flags = namespace_flags | CLONE_PIDFD;
@@ -59,7 +67,7 @@ pid_t clone_into_namespaces(const SpawnOptions& options, int* pidfd) {
 
   // clone() keeps the exit signal in the low byte of its flags, where CLONE_NEWTIME would sit:
   // a new time namespace can only be had through clone3().
-  if (options.namespaces.contains(NamespaceType::time)) {
+  if (namespaces.contains(NamespaceType::time)) {
     errno = ENOSYS;
     return -1;
   }
@@ -79,6 +87,14 @@ Result<> prepare_child(const SpawnOptions& options) {
     if (auto mounted = mount_proc("/proc"); !mounted)
       return mounted;
   }
+  if (!options.hostname.empty()) {
+    if (auto named = set_hostname(options.hostname); !named)
+      return named;
+  }
+  if (!options.clock_offsets.empty()) {
+    if (auto entered = enter_new_time_namespace(options.clock_offsets); !entered)
+      return entered;
+  }
   if (options.prepare_in_child)
     return options.prepare_in_child();
   return {};
@@ -87,6 +103,12 @@ Result<> prepare_child(const SpawnOptions& options) {
 Result<> validate(const SpawnOptions& options) {
   if (options.mount_proc && !options.namespaces.contains(NamespaceType::mnt)) {
     return plain_error("mount /proc", "mnt", "a private /proc needs a new mount namespace (-m)");
+  }
+  if (!options.hostname.empty() && !options.namespaces.contains(NamespaceType::uts)) {
+    return plain_error("set host name", "uts", "a host name needs a new UTS namespace (-u)");
+  }
+  if (!options.clock_offsets.empty() && !options.namespaces.contains(NamespaceType::time)) {
+    return plain_error("set clock offsets", "time", "clock offsets need a new time namespace (-T)");
   }
   return {};
 }
@@ -104,7 +126,7 @@ Result<> read_child_status(int status_fd, ChildProcess& child) {
   if (got != static_cast<ssize_t>(sizeof failure)) {
     return plain_error("read child status", "", "the child died during namespace set-up");
   }
-  return std::unexpected(Error{failure.operation, failure.subject, failure.error_number, {}});
+  return std::unexpected(Error{failure.operation, failure.subject, failure.error_number, failure.hint});
 }
 
 enum class AfterSetup { close_status_pipe, keep_until_exec };
@@ -216,6 +238,20 @@ Result<ChildProcess> spawn_command(const SpawnOptions& options,
   }
   return spawn(options, AfterSetup::keep_until_exec,
                [&](int status_fd) -> int { exec_command(argv, status_fd); });
+}
+
+Result<> unshare_and_prepare(const SpawnOptions& options) {
+  if (options.prepare_from_parent || options.init) {
+    return plain_error("unshare", "", "a parent step or an init needs a child: use --fork");
+  }
+  if (auto valid = validate(options); !valid)
+    return valid;
+  NamespaceSet namespaces = options.namespaces;
+  if (!options.clock_offsets.empty())
+    namespaces.remove(NamespaceType::time);  // prepare_child creates it, to set the offsets first
+  if (auto unshared = unshare_namespaces(namespaces); !unshared)
+    return unshared;
+  return prepare_child(options);
 }
 
 int exit_code_for_exec_failure(int error_number) {

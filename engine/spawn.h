@@ -9,14 +9,17 @@
 #include "common/result.h"
 #include "engine/namespace_type.h"
 #include "engine/process.h"
+#include "engine/time_namespace.h"
 
 namespace nsbench::engine {
 
 struct SpawnOptions {
-  NamespaceSet namespaces;   // the namespaces the child gets new instances of
-  bool mount_proc = false;   // make / recursively private, then mount a fresh /proc (needs mnt)
-  bool init = false;         // the child is a PID-1 init that runs the command as its child
-  bool allow_clone3 = true;  // false forces the clone() fallback (tests, old kernels)
+  NamespaceSet namespaces;     // the namespaces the child gets new instances of
+  bool mount_proc = false;     // make / recursively private, then mount a fresh /proc (needs mnt)
+  bool init = false;           // the child is a PID-1 init that runs the command as its child
+  bool allow_clone3 = true;    // false forces the clone() fallback (tests, old kernels)
+  std::string hostname;        // host name inside a new UTS namespace (needs uts)
+  ClockOffsets clock_offsets;  // shifted clocks inside a new time namespace (needs time)
 
   // Runs in the parent once the child exists and before the child goes on with its own set-up:
   // what only a process outside the new namespaces may do, such as writing a user namespace's ID
@@ -47,6 +50,11 @@ int execute(const std::vector<std::string>& argv);
 
 // The shell's exit code for a failed exec with `error_number`: 127 or 126.
 int exit_code_for_exec_failure(int error_number);
+
+// The calling process's own counterpart of spawn: unshare() of options.namespaces followed by the
+// same set-up a spawned child gets (mounts, /proc, host name, clock offsets, prepare_in_child).
+// prepare_from_parent and init do not apply and are refused.
+Result<> unshare_and_prepare(const SpawnOptions& options);
 
 // unshare() for the calling process. New PID and time namespaces apply only to children
 // created afterwards, as the kernel defines them.
