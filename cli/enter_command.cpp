@@ -1,8 +1,13 @@
 // `nsbench enter`: run a program in the namespaces of another process, with nsenter's options.
+#include <sys/stat.h>
 #include <sys/types.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <memory>
 
+#include "cli/exec_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/namespace_flags.h"
 #include "cli/subcommand.h"
@@ -16,12 +21,67 @@ namespace {
 struct EnterOptions {
   NamespaceFlags namespaces;
   pid_t target = 0;
+  bool all = false;
+  bool no_fork = false;
+  bool preserve_credentials = false;
+  CLI::Option* root_option = nullptr;
+  std::string root;
+  ExecFlags exec;
 };
+
+std::string target_path(pid_t target, const std::string& entry) {
+  return "/proc/" + std::to_string(target) + "/" + entry;
+}
+
+// --all: every namespace of the target the caller does not already share (joining one's own
+// user namespace is an error, and joining an identical namespace is pointless).
+engine::NamespaceSet namespaces_not_shared_with(pid_t target) {
+  engine::NamespaceSet differing;
+  for (engine::NamespaceType type : engine::kAllNamespaceTypes) {
+    struct stat mine {};
+    struct stat theirs {};
+    const std::string name(engine::name(type));
+    if (stat(("/proc/self/ns/" + name).c_str(), &mine) != 0 ||
+        stat(target_path(target, "ns/" + name).c_str(), &theirs) != 0) {
+      continue;
+    }
+    if (mine.st_ino != theirs.st_ino || mine.st_dev != theirs.st_dev)
+      differing.add(type);
+  }
+  return differing;
+}
+
+// The root, working directory and credentials of the command, resolved before any namespace is
+// joined: after a mount namespace is joined, paths mean something else.
+Result<engine::ExecEnvironment> exec_environment(const EnterOptions& options, bool joins_user) {
+  const std::string target_cwd = options.target > 0 ? target_path(options.target, "cwd") : "";
+  auto environment = options.exec.environment(target_cwd);
+  if (!environment)
+    return environment;
+  if (options.root_option->count() > 0) {
+    const bool bare = options.root.empty() || options.root == ExecFlags::kNoValue;
+    if (bare && options.target <= 0)
+      return plain_error("--root", "", "give -t PID or --root=DIR");
+    auto root =
+        engine::DirectoryHandle::open(bare ? target_path(options.target, "root") : options.root);
+    if (!root)
+      return std::unexpected(root.error());
+    environment->root.emplace(std::move(*root));
+  }
+  // Entering a user namespace leaves the caller's IDs unmapped there; like nsenter, become root
+  // of that namespace unless asked to keep the credentials.
+  if (joins_user && !options.preserve_credentials) {
+    if (!environment->gid)
+      environment->gid = 0;
+    if (!environment->uid)
+      environment->uid = 0;
+  }
+  return environment;
+}
 
 // Joins what was asked: every type without "=FILE" from the target's pidfd in one step when
 // possible; when any file was given, every namespace by file, all opened before the first join.
-Result<> join_requested(const EnterOptions& options) {
-  const engine::NamespaceSet requested = options.namespaces.requested();
+Result<> join_requested(const EnterOptions& options, engine::NamespaceSet requested) {
   std::vector<std::pair<engine::NamespaceType, std::string>> files;
   bool any_file = false;
   for (engine::NamespaceType type : engine::kAllNamespaceTypes) {
@@ -43,43 +103,86 @@ Result<> join_requested(const EnterOptions& options) {
   return engine::join_namespace_files(files);
 }
 
+int enter(const EnterOptions& options, const std::vector<std::string>& command) {
+  engine::NamespaceSet requested = options.namespaces.requested();
+  if (options.all) {
+    if (options.target <= 0) {
+      print_error("enter", "--all needs a target: -t PID");
+      return kExitUsage;
+    }
+    engine::NamespaceSet differing = namespaces_not_shared_with(options.target);
+    for (engine::NamespaceType type : engine::kAllNamespaceTypes) {
+      if (differing.contains(type))
+        requested.add(type);
+    }
+  }
+  if (requested.empty() && !options.all) {
+    print_error("enter", "no namespace to enter: give at least one of -a -m -u -i -n -p -U -C -T");
+    return kExitUsage;
+  }
+
+  auto environment = exec_environment(options, requested.contains(engine::NamespaceType::user));
+  if (!environment) {
+    print_error("enter", environment.error());
+    return environment.error().error_number == 0 ? kExitUsage : kExitFailure;
+  }
+  if (auto joined = join_requested(options, requested); !joined) {
+    print_error("enter", joined.error());
+    return joined.error().error_number == 0 ? kExitUsage : kExitFailure;
+  }
+
+  // A joined PID namespace holds only processes created afterwards, so by default the command
+  // runs in a child, which nsbench waits for; with --no-fork nsbench becomes the command.
+  if (options.no_fork) {
+    if (auto applied = engine::apply(*environment); !applied) {
+      print_error("enter", applied.error());
+      return kExitFailure;
+    }
+    const int exit_code = engine::execute(command);
+    print_error("enter", "failed to execute " + command[0] + ": " + std::strerror(errno));
+    return exit_code;
+  }
+  engine::SpawnOptions spawn;
+  auto shared = std::make_shared<engine::ExecEnvironment>(std::move(*environment));
+  if (!shared->empty())
+    spawn.prepare_in_child = [shared] { return engine::apply(*shared); };
+  return run_and_wait("enter", spawn, command);
+}
+
 }  // namespace
 
 Subcommand enter_subcommand() {
-  return {"enter", "Run a program in the namespaces of another process (nsenter's options)",
-          [](CLI::App& app) -> Action {
-            auto options = std::make_shared<EnterOptions>();
-            app.prefix_command();
-            app.add_option("-t,--target", options->target, "the process whose namespaces to enter")
-                ->check(CLI::Validator(
-                    [](const std::string& text) -> std::string {
-                      pid_t pid = 0;
-                      const bool parsed = CLI::detail::lexical_cast(text, pid);
-                      return parsed && pid > 0 ? "" : "'" + text + "' is not a process ID";
-                    },
-                    "PID"));
-            options->namespaces.declare(app, "enter");
-            app.footer("The program and its arguments follow the options; default: $SHELL.");
+  return {
+      "enter", "Run a program in the namespaces of another process (nsenter's options)",
+      [](CLI::App& app) -> Action {
+        auto options = std::make_shared<EnterOptions>();
+        app.prefix_command();
+        app.add_option("-t,--target", options->target, "the process whose namespaces to enter")
+            ->check(CLI::Validator(
+                [](const std::string& text) -> std::string {
+                  pid_t pid = 0;
+                  const bool parsed = CLI::detail::lexical_cast(text, pid);
+                  return parsed && pid > 0 ? "" : "'" + text + "' is not a process ID";
+                },
+                "PID"));
+        options->namespaces.declare(app, "enter");
+        app.add_flag("-a,--all", options->all,
+                     "enter every namespace of the target that differs from ours");
+        options->root_option =
+            app.add_flag(std::string("-r,--root{") + ExecFlags::kNoValue + "}", options->root,
+                         "root directory of the program (optionally =DIR; default: the "
+                         "target's)");
+        options->exec.declare(app, ExecFlags::WorkingDirectory::optional_value);
+        app.add_flag("-F,--no-fork", options->no_fork, "do not fork before running the program");
+        app.add_flag("--preserve-credentials", options->preserve_credentials,
+                     "keep the user and group IDs when entering a user namespace");
+        app.footer("The program and its arguments follow the options; default: $SHELL.");
 
-            return [options, &app](const std::vector<std::string>& after_dash) {
-              const std::vector<std::string> command =
-                  command_from_remaining(app, after_dash, true);
-              if (options->namespaces.requested().empty()) {
-                print_error("enter",
-                            "no namespace to enter: give at least one of -m -u -i -n -p "
-                            "-U -C -T");
-                return kExitUsage;
-              }
-              if (auto joined = join_requested(*options); !joined) {
-                print_error("enter", joined.error());
-                return joined.error().error_number == 0 ? kExitUsage : kExitFailure;
-              }
-
-              // A joined PID namespace holds only processes created afterwards, so the command
-              // always runs in a child, which nsbench waits for.
-              return run_and_wait("enter", engine::SpawnOptions{}, command);
-            };
-          }};
+        return [options, &app](const std::vector<std::string>& after_dash) {
+          const std::vector<std::string> command = command_from_remaining(app, after_dash, true);
+          return enter(*options, command);
+        };
+      }};
 }
 
 }  // namespace nsbench::cli

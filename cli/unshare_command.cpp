@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 
+#include "cli/exec_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/namespace_flags.h"
 #include "cli/subcommand.h"
@@ -24,7 +25,55 @@ struct UnshareOptions {
   std::string hostname;
   int64_t monotonic_offset = 0;
   int64_t boottime_offset = 0;
+  std::string root;
+  ExecFlags exec;
+  CLI::Option* kill_child_option = nullptr;
+  std::string kill_child_signal;
+  std::string propagation = "private";
 };
+
+// Everything the command line asks of the child, as the engine takes it.
+Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
+  for (engine::NamespaceType type : engine::kAllNamespaceTypes) {
+    if (options.namespaces.file(type)) {
+      return plain_error("--" + std::string(engine::name(type)) + "=FILE", "",
+                         "keeping a namespace in a file is not supported yet");
+    }
+  }
+
+  engine::SpawnOptions spawn;
+  spawn.namespaces = options.namespaces.requested();
+  spawn.mount_proc = options.mount_proc;
+  if (spawn.mount_proc)
+    spawn.namespaces.add(engine::NamespaceType::mnt);
+  spawn.init = options.init;
+  spawn.hostname = options.hostname;
+  spawn.clock_offsets = {options.monotonic_offset, options.boottime_offset};
+  spawn.propagation = *engine::propagation_from_name(options.propagation);
+
+  auto environment = options.exec.environment({});
+  if (!environment)
+    return std::unexpected(environment.error());
+  if (!options.root.empty()) {
+    auto root = engine::DirectoryHandle::open(options.root);
+    if (!root)
+      return std::unexpected(root.error());
+    environment->root.emplace(std::move(*root));
+  }
+  if (options.kill_child_option->count() > 0) {
+    const std::string& name = options.kill_child_signal;
+    const auto signal_number =
+        parse_signal(name.empty() || name == ExecFlags::kNoValue ? "KILL" : name);
+    if (!signal_number)
+      return plain_error("--kill-child", name, "not a signal name or number");
+    environment->parent_death_signal = *signal_number;
+  }
+  if (!environment->empty()) {
+    auto shared = std::make_shared<engine::ExecEnvironment>(std::move(*environment));
+    spawn.prepare_in_child = [shared] { return engine::apply(*shared); };
+  }
+  return spawn;
+}
 
 // --nest: PID namespaces (with -U, user namespaces too) nested N deep, the command at the bottom.
 int run_nested(const UnshareOptions& options, const std::vector<std::string>& command) {
@@ -87,19 +136,19 @@ Subcommand unshare_subcommand() {
                        "run the program N PID namespaces deep (with -U, each level also gets a "
                        "user namespace); the kernel allows 32")
             ->check(CLI::Range(1, 1000));
+        app.add_option("-R,--root", options->root, "run the program with this root directory");
+        options->exec.declare(app, ExecFlags::WorkingDirectory::required_value);
+        options->kill_child_option = app.add_flag(
+            std::string("--kill-child{") + ExecFlags::kNoValue + "}", options->kill_child_signal,
+            "kill the program with SIGNAL (default KILL) when nsbench dies (implies --fork)");
+        app.add_option("--propagation", options->propagation,
+                       "mount propagation in the new mount namespace")
+            ->check(CLI::IsMember({"private", "slave", "shared", "unchanged"}))
+            ->capture_default_str();
         app.footer("The program and its arguments follow the options; default: $SHELL.");
 
         return [options, &app](const std::vector<std::string>& after_dash) {
           const std::vector<std::string> command = command_from_remaining(app, after_dash, true);
-          for (engine::NamespaceType type : engine::kAllNamespaceTypes) {
-            if (options->namespaces.file(type)) {
-              print_error("unshare", "keeping a namespace in a file (--" +
-                                         std::string(engine::name(type)) +
-                                         "=FILE) is not supported yet");
-              return kExitUsage;
-            }
-          }
-
           if (options->nest > 0) {
             if (options->mount_proc || options->init) {
               print_error("unshare", "--nest does not combine with --mount-proc or --init");
@@ -108,18 +157,15 @@ Subcommand unshare_subcommand() {
             return run_nested(*options, command);
           }
 
-          engine::SpawnOptions spawn;
-          spawn.namespaces = options->namespaces.requested();
-          spawn.mount_proc = options->mount_proc;
-          spawn.init = options->init;
-          spawn.hostname = options->hostname;
-          spawn.clock_offsets = {options->monotonic_offset, options->boottime_offset};
-          if (spawn.mount_proc)
-            spawn.namespaces.add(engine::NamespaceType::mnt);
-
-          if (options->fork || options->init)
-            return run_and_wait("unshare", spawn, command);
-          return unshare_and_exec(spawn, command);
+          auto spawn = spawn_options_from(*options);
+          if (!spawn) {
+            print_error("unshare", spawn.error());
+            return spawn.error().error_number == 0 ? kExitUsage : kExitFailure;
+          }
+          const bool fork = options->fork || options->init || options->kill_child_option->count();
+          if (fork)
+            return run_and_wait("unshare", *spawn, command);
+          return unshare_and_exec(*spawn, command);
         };
       }};
 }

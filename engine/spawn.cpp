@@ -78,9 +78,9 @@ pid_t clone_into_namespaces(const SpawnOptions& options, int* pidfd) {
 // Namespace set-up that must happen inside the child, in order.
 Result<> prepare_child(const SpawnOptions& options) {
   if (options.namespaces.contains(NamespaceType::mnt)) {
-    // Mounts made from here on must not propagate back to the host, as util-linux's default
-    // propagation for a new mount namespace also ensures.
-    if (auto made = make_mounts_private(); !made)
+    // By default (private) mounts made from here on do not propagate back to the host, as with
+    // util-linux; --propagation can ask for slave, shared or unchanged instead.
+    if (auto made = set_mount_propagation(options.propagation); !made)
       return made;
   }
   if (options.mount_proc) {
@@ -126,7 +126,8 @@ Result<> read_child_status(int status_fd, ChildProcess& child) {
   if (got != static_cast<ssize_t>(sizeof failure)) {
     return plain_error("read child status", "", "the child died during namespace set-up");
   }
-  return std::unexpected(Error{failure.operation, failure.subject, failure.error_number, failure.hint});
+  return std::unexpected(
+      Error{failure.operation, failure.subject, failure.error_number, failure.hint});
 }
 
 enum class AfterSetup { close_status_pipe, keep_until_exec };

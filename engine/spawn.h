@@ -8,16 +8,18 @@
 
 #include "common/result.h"
 #include "engine/namespace_type.h"
+#include "engine/mounts.h"
 #include "engine/process.h"
 #include "engine/time_namespace.h"
 
 namespace nsbench::engine {
 
 struct SpawnOptions {
-  NamespaceSet namespaces;     // the namespaces the child gets new instances of
-  bool mount_proc = false;     // make / recursively private, then mount a fresh /proc (needs mnt)
-  bool init = false;           // the child is a PID-1 init that runs the command as its child
-  bool allow_clone3 = true;    // false forces the clone() fallback (tests, old kernels)
+  NamespaceSet namespaces;   // the namespaces the child gets new instances of
+  bool mount_proc = false;   // make / recursively private, then mount a fresh /proc (needs mnt)
+  bool init = false;         // the child is a PID-1 init that runs the command as its child
+  bool allow_clone3 = true;  // false forces the clone() fallback (tests, old kernels)
+  Propagation propagation = Propagation::private_;  // of every mount, with a new mnt namespace
   std::string hostname;        // host name inside a new UTS namespace (needs uts)
   ClockOffsets clock_offsets;  // shifted clocks inside a new time namespace (needs time)
 
