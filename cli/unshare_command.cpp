@@ -1,6 +1,10 @@
 // `nsbench unshare`: run a program in new namespaces, with util-linux unshare's options.
 #include <unistd.h>
 
+#include <grp.h>
+#include <pwd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -11,6 +15,7 @@
 #include "cli/subcommand.h"
 #include "engine/nesting.h"
 #include "engine/spawn.h"
+#include "engine/user_namespace.h"
 
 namespace nsbench::cli {
 
@@ -30,7 +35,82 @@ struct UnshareOptions {
   CLI::Option* kill_child_option = nullptr;
   std::string kill_child_signal;
   std::string propagation = "private";
+  bool map_root_user = false;
+  bool map_current_user = false;
+  std::string map_user;
+  std::string map_group;
+  std::vector<std::string> map_users;
+  std::vector<std::string> map_groups;
+  std::string setgroups;
 };
+
+// An ID given by number or, for --map-user/--map-group, by name.
+Result<uint32_t> parse_id(const std::string& text, bool group) {
+  uint32_t id = 0;
+  if (CLI::detail::lexical_cast(text, id))
+    return id;
+  if (group) {
+    if (const struct group* entry = getgrnam(text.c_str()))
+      return entry->gr_gid;
+  } else if (const struct passwd* entry = getpwnam(text.c_str())) {
+    return entry->pw_uid;
+  }
+  return plain_error(group ? "--map-group" : "--map-user", text, "no such name or number");
+}
+
+// A --map-users/--map-groups range: "INNER:OUTER:COUNT", or util-linux 2.38's older
+// "OUTER,INNER,COUNT", so that scripts written for either run unchanged.
+Result<engine::IdRange> parse_range(std::string text) {
+  if (std::count(text.begin(), text.end(), ',') == 2) {
+    const size_t first = text.find(',');
+    const size_t second = text.find(',', first + 1);
+    text = text.substr(first + 1, second - first - 1) + ":" + text.substr(0, first) + ":" +
+           text.substr(second + 1);
+  }
+  return engine::parse_id_range(text);
+}
+
+// The user namespace ID maps asked for by -r, -c, --map-user/group, --map-users/groups and
+// --setgroups; built here, in the process that writes them, because the kernel judges a map by
+// its writer's credentials.
+Result<engine::IdMapping> id_mapping_from(const UnshareOptions& options) {
+  engine::IdMapping mapping;
+  if (options.map_root_user)
+    mapping = engine::map_root_user();
+  if (options.map_current_user)
+    mapping = engine::map_current_user();
+  if (!options.map_user.empty()) {
+    auto id = parse_id(options.map_user, false);
+    if (!id)
+      return std::unexpected(id.error());
+    mapping.uids = {engine::caller_uid_as(*id)};
+    mapping.setgroups = engine::Setgroups::deny;
+  }
+  if (!options.map_group.empty()) {
+    auto id = parse_id(options.map_group, true);
+    if (!id)
+      return std::unexpected(id.error());
+    mapping.gids = {engine::caller_gid_as(*id)};
+    mapping.setgroups = engine::Setgroups::deny;
+  }
+  for (const std::string& text : options.map_users) {
+    auto range = parse_range(text);
+    if (!range)
+      return std::unexpected(range.error());
+    mapping.uids.push_back(*range);
+  }
+  for (const std::string& text : options.map_groups) {
+    auto range = parse_range(text);
+    if (!range)
+      return std::unexpected(range.error());
+    mapping.gids.push_back(*range);
+  }
+  if (options.setgroups == "allow")
+    mapping.setgroups = engine::Setgroups::allow;
+  if (options.setgroups == "deny")
+    mapping.setgroups = engine::Setgroups::deny;
+  return mapping;
+}
 
 // Everything the command line asks of the child, as the engine takes it.
 Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
@@ -51,6 +131,22 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
   spawn.clock_offsets = {options.monotonic_offset, options.boottime_offset};
   spawn.propagation = *engine::propagation_from_name(options.propagation);
 
+  auto mapping = id_mapping_from(options);
+  if (!mapping)
+    return std::unexpected(mapping.error());
+  std::function<Result<>()> write_own_maps;
+  if (!mapping->empty()) {
+    spawn.namespaces.add(engine::NamespaceType::user);
+    if (options.fork || options.init || options.kill_child_option->count() > 0) {
+      spawn.prepare_from_parent = [maps = *mapping](pid_t child) {
+        return engine::write_id_maps(child, maps);
+      };
+    } else {
+      // Without a fork there is no parent: nsbench writes its own maps once it has unshared.
+      write_own_maps = [maps = *mapping] { return engine::write_id_maps(getpid(), maps); };
+    }
+  }
+
   auto environment = options.exec.environment({});
   if (!environment)
     return std::unexpected(environment.error());
@@ -68,9 +164,15 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
       return plain_error("--kill-child", name, "not a signal name or number");
     environment->parent_death_signal = *signal_number;
   }
-  if (!environment->empty()) {
-    auto shared = std::make_shared<engine::ExecEnvironment>(std::move(*environment));
-    spawn.prepare_in_child = [shared] { return engine::apply(*shared); };
+  auto shared = std::make_shared<engine::ExecEnvironment>(std::move(*environment));
+  if (write_own_maps || !shared->empty()) {
+    spawn.prepare_in_child = [shared, write_own_maps]() -> Result<> {
+      if (write_own_maps) {
+        if (auto written = write_own_maps(); !written)
+          return written;
+      }
+      return engine::apply(*shared);
+    };
   }
   return spawn;
 }
@@ -136,6 +238,21 @@ Subcommand unshare_subcommand() {
                        "run the program N PID namespaces deep (with -U, each level also gets a "
                        "user namespace); the kernel allows 32")
             ->check(CLI::Range(1, 1000));
+        app.add_flag("-r,--map-root-user", options->map_root_user,
+                     "map the current user and group to root in a new user namespace");
+        app.add_flag("-c,--map-current-user", options->map_current_user,
+                     "map the current user and group to themselves in a new user namespace");
+        app.add_option("--map-user", options->map_user, "map the current user to this UID");
+        app.add_option("--map-group", options->map_group, "map the current group to this GID");
+        app.add_option("--map-users", options->map_users,
+                       "map a block of user IDs: INNER:OUTER:COUNT (or OUTER,INNER,COUNT)")
+            ->allow_extra_args(false);
+        app.add_option("--map-groups", options->map_groups,
+                       "map a block of group IDs: INNER:OUTER:COUNT (or OUTER,INNER,COUNT)")
+            ->allow_extra_args(false);
+        app.add_option("--setgroups", options->setgroups,
+                       "allow or deny setgroups(2) in the new user namespace")
+            ->check(CLI::IsMember({"allow", "deny"}));
         app.add_option("-R,--root", options->root, "run the program with this root directory");
         options->exec.declare(app, ExecFlags::WorkingDirectory::required_value);
         options->kill_child_option = app.add_flag(
