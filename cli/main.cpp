@@ -2,7 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
+#include <filesystem>
 #include <map>
 
 #include <CLI/CLI.hpp>
@@ -16,15 +16,27 @@ namespace {
 using nsbench::cli::Action;
 using nsbench::cli::Subcommand;
 
+// Invoked through a link named like a util-linux tool, nsbench is that tool: the name selects the
+// subcommand, so existing scripts run against nsbench unchanged.
+std::vector<std::string> arguments_with_subcommand_from_name(int argc, char** argv) {
+  const std::string invoked = std::filesystem::path(argv[0]).filename();
+  std::vector<std::string> arguments(argv, argv + argc);
+  if (invoked == "unshare")
+    arguments.insert(arguments.begin() + 1, "unshare");
+  if (invoked == "nsenter")
+    arguments.insert(arguments.begin() + 1, "enter");
+  return arguments;
+}
+
 // Everything after a "--" is the command to run, untouched by the option parser.
-std::vector<std::string> split_at_double_dash(int argc, char** argv,
+std::vector<std::string> split_at_double_dash(const std::vector<std::string>& arguments,
                                               std::vector<std::string>* after) {
   std::vector<std::string> before;
-  int i = 1;
-  for (; i < argc && std::strcmp(argv[i], "--") != 0; ++i)
-    before.emplace_back(argv[i]);
-  for (++i; i < argc; ++i)
-    after->emplace_back(argv[i]);
+  size_t i = 1;
+  for (; i < arguments.size() && arguments[i] != "--"; ++i)
+    before.push_back(arguments[i]);
+  for (++i; i < arguments.size(); ++i)
+    after->push_back(arguments[i]);
   return before;
 }
 
@@ -48,7 +60,8 @@ int main(int argc, char** argv) {
   }
 
   std::vector<std::string> after_dash;
-  std::vector<std::string> before_dash = split_at_double_dash(argc, argv, &after_dash);
+  std::vector<std::string> before_dash =
+      split_at_double_dash(arguments_with_subcommand_from_name(argc, argv), &after_dash);
   std::reverse(before_dash.begin(), before_dash.end());  // CLI11 takes its vector reversed
   try {
     app.parse(before_dash);
