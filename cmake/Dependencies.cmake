@@ -36,6 +36,11 @@ if(NOT LIBBPF_FOUND)
   message(FATAL_ERROR
     "nsbench: libbpf was not found; install the Debian package 'libbpf-dev' (apt-get install libbpf-dev).")
 endif()
+pkg_check_modules(LIBMNL QUIET IMPORTED_TARGET libmnl)
+if(NOT LIBMNL_FOUND)
+  message(FATAL_ERROR
+    "nsbench: libmnl was not found; install the Debian package 'libmnl-dev' (apt-get install libmnl-dev).")
+endif()
 
 nsbench_require_program(NSBENCH_CLANG clang clang)
 nsbench_require_program(NSBENCH_BPFTOOL bpftool bpftool)

@@ -8,7 +8,7 @@ packages=(
   # toolchain
   g++ cmake make pkgconf clang llvm clang-format
   # libraries
-  libbpf-dev libelf-dev zlib1g-dev bpftool
+  libbpf-dev libelf-dev zlib1g-dev bpftool libmnl-dev
   libbenchmark-dev libgtest-dev libgmock-dev
   prometheus-cpp-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   # tools the tests and side-by-side benchmarks run
