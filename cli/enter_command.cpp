@@ -124,11 +124,11 @@ int enter(const EnterOptions& options, const std::vector<std::string>& command) 
   auto environment = exec_environment(options, requested.contains(engine::NamespaceType::user));
   if (!environment) {
     print_error("enter", environment.error());
-    return environment.error().error_number == 0 ? kExitUsage : kExitFailure;
+    return exit_code_for(environment.error());
   }
   if (auto joined = join_requested(options, requested); !joined) {
     print_error("enter", joined.error());
-    return joined.error().error_number == 0 ? kExitUsage : kExitFailure;
+    return exit_code_for(joined.error());
   }
 
   // A joined PID namespace holds only processes created afterwards, so by default the command

@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> after_dash;
   std::vector<std::string> before_dash =
       split_at_double_dash(arguments_with_subcommand_from_name(argc, argv), &after_dash);
+  const std::string first_word = before_dash.empty() ? "" : before_dash.front();
   std::reverse(before_dash.begin(), before_dash.end());  // CLI11 takes its vector reversed
   try {
     app.parse(before_dash);
@@ -72,6 +73,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& version) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
+    if (app.get_subcommands().empty() && !first_word.empty() && !first_word.starts_with("-")) {
+      fmt::print(stderr, "nsbench: unknown subcommand '{}'\n", first_word);
+      fmt::print(stderr, "Try 'nsbench --help' for more information.\n");
+      return nsbench::cli::kExitUsage;
+    }
     const CLI::App* chosen =
         app.get_subcommands().empty() ? nullptr : app.get_subcommands().front();
     fmt::print(stderr, "nsbench{}: {}\n", chosen ? " " + chosen->get_name() : "", error.what());

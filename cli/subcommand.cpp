@@ -1,5 +1,7 @@
 #include "cli/subcommand.h"
 
+#include <signal.h>
+
 #include <cstdlib>
 
 #include <fmt/core.h>
@@ -24,17 +26,31 @@ std::vector<std::string> command_from_remaining(const CLI::App& app,
   return command;
 }
 
+int exit_code_for(const Error& error) {
+  if (error.operation == "execute")
+    return engine::exit_code_for_exec_failure(error.error_number);
+  // Errors without an errno are requests the engine refused before trying: a usage problem.
+  return error.error_number == 0 ? kExitUsage : kExitFailure;
+}
+
 int run_and_wait(const std::string& subcommand, const engine::SpawnOptions& options,
                  const std::vector<std::string>& command) {
   auto child = engine::spawn_command(options, command);
   if (!child) {
     print_error(subcommand, child.error());
-    if (child.error().operation == "execute") {
-      return engine::exit_code_for_exec_failure(child.error().error_number);
-    }
-    return kExitFailure;
+    return exit_code_for(child.error());
   }
+  // As util-linux does while it waits: an interrupt or termination meant for the command must not
+  // take nsbench away and leave the command running unwatched.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction previous_interrupt {};
+  struct sigaction previous_terminate {};
+  sigaction(SIGINT, &ignore, &previous_interrupt);
+  sigaction(SIGTERM, &ignore, &previous_terminate);
   auto status = child->wait();
+  sigaction(SIGINT, &previous_interrupt, nullptr);
+  sigaction(SIGTERM, &previous_terminate, nullptr);
   if (!status) {
     print_error(subcommand, status.error());
     return kExitFailure;

@@ -35,6 +35,10 @@ std::vector<std::string> command_from_remaining(const CLI::App& app,
                                                 const std::vector<std::string>& after_dash,
                                                 bool default_to_shell);
 
+// nsbench's exit code for a failed operation: 126/127 for exec failures, 2 for a request refused
+// before any syscall (no errno: a usage problem), 1 otherwise.
+int exit_code_for(const Error& error);
+
 // Starts `command` with the engine, waits for it and returns its status for nsbench's exit: the
 // command's own status, 126/127 when it cannot be executed, 1 when the engine failed.
 int run_and_wait(const std::string& subcommand, const engine::SpawnOptions& options,

@@ -14,6 +14,7 @@
 #include "cli/namespace_flags.h"
 #include "cli/subcommand.h"
 #include "engine/nesting.h"
+#include "engine/network_namespace.h"
 #include "engine/spawn.h"
 #include "engine/user_namespace.h"
 
@@ -42,6 +43,7 @@ struct UnshareOptions {
   std::vector<std::string> map_users;
   std::vector<std::string> map_groups;
   std::string setgroups;
+  std::string veth;
 };
 
 // An ID given by number or, for --map-user/--map-group, by name.
@@ -147,6 +149,27 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
     }
   }
 
+  const bool forks = options.fork || options.init || options.kill_child_option->count() > 0;
+  std::optional<engine::VethSpec> veth;
+  if (!options.veth.empty()) {
+    auto parsed = engine::parse_veth_spec(options.veth);
+    if (!parsed)
+      return std::unexpected(parsed.error());
+    if (!forks)
+      return plain_error("--veth", "", "the host end is created by nsbench: add --fork");
+    veth = *parsed;
+    spawn.namespaces.add(engine::NamespaceType::net);
+    auto write_maps = std::move(spawn.prepare_from_parent);
+    spawn.prepare_from_parent = [write_maps, spec = *veth](pid_t child) -> Result<> {
+      if (write_maps) {
+        if (auto written = write_maps(child); !written)
+          return written;
+      }
+      return engine::create_veth_pair(spec, child);
+    };
+  }
+  const bool new_network = spawn.namespaces.contains(engine::NamespaceType::net);
+
   auto environment = options.exec.environment({});
   if (!environment)
     return std::unexpected(environment.error());
@@ -165,15 +188,23 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
     environment->parent_death_signal = *signal_number;
   }
   auto shared = std::make_shared<engine::ExecEnvironment>(std::move(*environment));
-  if (write_own_maps || !shared->empty()) {
-    spawn.prepare_in_child = [shared, write_own_maps]() -> Result<> {
-      if (write_own_maps) {
-        if (auto written = write_own_maps(); !written)
-          return written;
-      }
-      return engine::apply(*shared);
-    };
-  }
+  // Steps inside the new namespaces, in order: ID maps first (they grant the capabilities the
+  // rest needs), then the network, then the command's own process settings.
+  spawn.prepare_in_child = [shared, write_own_maps, new_network, veth]() -> Result<> {
+    if (write_own_maps) {
+      if (auto written = write_own_maps(); !written)
+        return written;
+    }
+    if (new_network) {
+      if (auto up = engine::bring_up_loopback(); !up)
+        return up;
+    }
+    if (veth) {
+      if (auto configured = engine::configure_namespace_end(*veth); !configured)
+        return configured;
+    }
+    return engine::apply(*shared);
+  };
   return spawn;
 }
 
@@ -210,7 +241,7 @@ int exec_in_place(const std::vector<std::string>& command) {
 int unshare_and_exec(const engine::SpawnOptions& spawn, const std::vector<std::string>& command) {
   if (auto prepared = engine::unshare_and_prepare(spawn); !prepared) {
     print_error("unshare", prepared.error());
-    return kExitFailure;
+    return exit_code_for(prepared.error());
   }
   return exec_in_place(command);
 }
@@ -253,6 +284,9 @@ Subcommand unshare_subcommand() {
         app.add_option("--setgroups", options->setgroups,
                        "allow or deny setgroups(2) in the new user namespace")
             ->check(CLI::IsMember({"allow", "deny"}));
+        app.add_option("--veth", options->veth,
+                       "create a veth pair HOST_IF:NS_IF[:CIDR] into a new network namespace "
+                       "(the host end gets the CIDR's first address, the other end the second)");
         app.add_option("-R,--root", options->root, "run the program with this root directory");
         options->exec.declare(app, ExecFlags::WorkingDirectory::required_value);
         options->kill_child_option = app.add_flag(
@@ -277,7 +311,7 @@ Subcommand unshare_subcommand() {
           auto spawn = spawn_options_from(*options);
           if (!spawn) {
             print_error("unshare", spawn.error());
-            return spawn.error().error_number == 0 ? kExitUsage : kExitFailure;
+            return exit_code_for(spawn.error());
           }
           const bool fork = options->fork || options->init || options->kill_child_option->count();
           if (fork)

@@ -58,6 +58,13 @@ int run_init_function(const std::function<int()>& child_main) {
     return 1;
   }
   if (child == 0) {
+    // The command starts with every signal at its default action: one ignored by whoever started
+    // the init (a shell's background job ignores SIGINT) would otherwise stay ignored through
+    // exec, and forwarding it would do nothing.
+    for (int signal_number = 1; signal_number < NSIG; ++signal_number) {
+      if (signal_number != SIGKILL && signal_number != SIGSTOP)
+        signal(signal_number, SIG_DFL);
+    }
     sigprocmask(SIG_SETMASK, &previous_mask, nullptr);
     _exit(child_main());
   }

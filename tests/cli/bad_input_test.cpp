@@ -1,0 +1,94 @@
+// End-to-end tests of bad command lines: each gets its documented exit code and one error line
+// naming the problem, and leaves no process or mount behind.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <ostream>
+
+#include "cli_test.h"
+
+namespace nsbench::testing {
+namespace {
+
+struct BadInputCase {
+  const char* name;
+  std::vector<std::string> arguments;
+  int exit_code;
+  const char* subcommand;  // the error line starts with "nsbench SUBCOMMAND: "
+  const char* named;       // what the error line must mention
+};
+
+// Shown by gtest (and in ctest's test names) as the command line itself.
+void PrintTo(const BadInputCase& bad, std::ostream* out) {
+  *out << "nsbench";
+  for (const std::string& argument : bad.arguments)
+    *out << ' ' << argument;
+}
+
+// A PID unlikely to be in use; the test checks that it is free before relying on it.
+constexpr pid_t kDeadPid = 999999;
+
+const BadInputCase kCases[] = {
+    {"UnknownUnshareOption", {"unshare", "--bogus"}, 2, "unshare", "'--bogus'"},
+    {"UnknownEnterOption", {"enter", "-x"}, 2, "enter", "'-x'"},
+    {"EnterWithoutNamespaces", {"enter", "true"}, 2, "enter", "no namespace"},
+    {"EnterWithoutTarget", {"enter", "-n"}, 2, "enter", "no target"},
+    {"EnterWithNonNumericTarget", {"enter", "-t", "abc", "-n"}, 2, "enter", "'abc'"},
+    {"EnterWithDeadTarget", {"enter", "-t", "999999", "-n", "true"}, 1, "enter", "999999"},
+    {"UnshareOfMissingCommand",
+     {"unshare", "-fp", "/nonexistent/cmd"},
+     127,
+     "unshare",
+     "/nonexistent/cmd"},
+};
+
+class BadInput : public ::testing::TestWithParam<BadInputCase> {
+ protected:
+  void SetUp() override {
+    // Orphans of nsbench are re-parented to the test instead of the host's init, so anything
+    // left running shows up among the test's children.
+    ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+  }
+
+  void TearDown() override {
+    for (pid_t leftover : children_of(getpid())) {
+      kill(leftover, SIGKILL);
+      waitpid(leftover, nullptr, 0);
+    }
+  }
+};
+
+TEST_P(BadInput, ExitsWithTheDocumentedCodeAndNamesTheProblem) {
+  NSBENCH_REQUIRE_ROOT();
+  const BadInputCase& bad = GetParam();
+  if (std::ranges::find(bad.arguments, std::to_string(kDeadPid)) != bad.arguments.end()) {
+    ASSERT_TRUE(kill(kDeadPid, 0) < 0 && errno == ESRCH) << "PID " << kDeadPid << " is alive";
+  }
+  const std::string mounts_before = read_text_file("/proc/self/mountinfo");
+
+  std::vector<std::string> argv = {kNsbench};
+  argv.insert(argv.end(), bad.arguments.begin(), bad.arguments.end());
+  const CommandResult result = run_command(argv);
+
+  EXPECT_EQ(result.exit_code(), bad.exit_code) << result.describe();
+  const std::string first_line = result.first_error_line();
+  EXPECT_TRUE(first_line.starts_with(std::string("nsbench ") + bad.subcommand + ": "))
+      << result.describe();
+  EXPECT_NE(first_line.find(bad.named), std::string::npos) << result.describe();
+  EXPECT_EQ(result.standard_output, "");
+
+  EXPECT_EQ(children_of(getpid()), std::vector<pid_t>{});
+  EXPECT_EQ(read_text_file("/proc/self/mountinfo"), mounts_before);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cli, BadInput, ::testing::ValuesIn(kCases),
+                         [](const ::testing::TestParamInfo<BadInputCase>& info) {
+                           return std::string(info.param.name);
+                         });
+
+}  // namespace
+}  // namespace nsbench::testing

@@ -1,0 +1,156 @@
+// End-to-end tests of unshare's options beyond the namespace letters, and of the drop-in names.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "cli_test.h"
+#include "command_runner.h"
+#include "support.h"
+
+namespace nsbench::testing {
+namespace {
+
+std::string trimmed(const std::string& text) {
+  const size_t end = text.find_last_not_of(" \n");
+  return end == std::string::npos ? "" : text.substr(0, end + 1);
+}
+
+TEST(UnshareOptions, MapRootUserGivesAnUnprivilegedCallerRootInside) {
+  NSBENCH_REQUIRE_ROOT();
+  NSBENCH_REQUIRE_TOOL(setpriv, "setpriv", "util-linux");
+  for (const char* fork_flag : {"-f", "-U"}) {
+    const CommandResult result = run_command(
+        {*setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", kNsbench, "unshare", "-r",
+         fork_flag, "sh", "-c", "id -u; id -g; cat /proc/self/uid_map"});
+    ASSERT_EQ(result.exit_code(), 0) << result.describe();
+    EXPECT_TRUE(result.standard_output.starts_with("0\n0\n")) << result.describe();
+    EXPECT_NE(result.standard_output.find("65534"), std::string::npos) << result.describe();
+  }
+}
+
+TEST(UnshareOptions, MapUsersAcceptsBothRangeSpellings) {
+  NSBENCH_REQUIRE_ROOT();
+  const CommandResult result =
+      run_command({kNsbench, "unshare", "-f", "--map-users", "0:100000:65536", "--map-groups",
+                   "100000,0,65536", "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map"});
+  ASSERT_EQ(result.exit_code(), 0) << result.describe();
+  // Both maps read "0 100000 65536": the comma form is OUTER,INNER,COUNT.
+  const std::string line_pattern = "0     100000      65536";
+  const size_t first = result.standard_output.find(line_pattern);
+  ASSERT_NE(first, std::string::npos) << result.describe();
+  EXPECT_NE(result.standard_output.find(line_pattern, first + 1), std::string::npos)
+      << result.describe();
+}
+
+TEST(UnshareOptions, HostnameAndBoottimeOffsetApplyInsideOnly) {
+  NSBENCH_REQUIRE_ROOT();
+  const CommandResult result =
+      run_command({kNsbench, "unshare", "-fuT", "--hostname", "nsbench-box", "--boottime", "86400",
+                   "sh", "-c", "hostname; cut -d. -f1 /proc/uptime"});
+  ASSERT_EQ(result.exit_code(), 0) << result.describe();
+  EXPECT_TRUE(result.standard_output.starts_with("nsbench-box\n")) << result.describe();
+  const long inside_uptime = std::stol(result.standard_output.substr(12));
+  EXPECT_GT(inside_uptime, 86400) << result.describe();
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  EXPECT_STRNE(host, "nsbench-box");
+}
+
+TEST(UnshareOptions, NewNetworkNamespaceHasLoopbackUp) {
+  NSBENCH_REQUIRE_ROOT();
+  // IFF_UP is bit 0 of the flags the kernel reports for lo.
+  const CommandResult result = run_command(
+      {kNsbench, "unshare", "-fn", "sh", "-c", "echo $(( $(cat /sys/class/net/lo/flags) & 1 ))"});
+  ASSERT_EQ(result.exit_code(), 0) << result.describe();
+  EXPECT_EQ(trimmed(result.standard_output), "1") << result.describe();
+}
+
+TEST(UnshareOptions, VethPairExistsWhileTheNamespaceLivesAndGoesWithIt) {
+  NSBENCH_REQUIRE_ROOT();
+  const std::string host_end = "nsbc" + std::to_string(getpid() % 100000);
+  const CommandResult result =
+      run_command({kNsbench, "unshare", "-f", "--veth", host_end + ":eth0:10.201.0.0/30", "sh",
+                   "-c", "cat /proc/net/dev | grep -c eth0"});
+  ASSERT_EQ(result.exit_code(), 0) << result.describe();
+  EXPECT_EQ(trimmed(result.standard_output), "1") << result.describe();
+
+  // Network namespace teardown is asynchronous: give it a moment to take the pair with it.
+  bool gone = false;
+  for (int attempt = 0; attempt < 100 && !gone; ++attempt) {
+    gone = !std::filesystem::exists("/sys/class/net/" + host_end);
+    if (!gone)
+      std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(gone) << host_end << " outlived its namespace";
+}
+
+TEST(UnshareOptions, NestReportsTheDepthAndNamesTheKernelLimit) {
+  NSBENCH_REQUIRE_ROOT();
+  const CommandResult deepest = run_command({kNsbench, "unshare", "--nest", "32", "-U", "true"});
+  EXPECT_EQ(deepest.exit_code(), 0) << deepest.describe();
+  EXPECT_NE(deepest.standard_error.find("depth reached: 32"), std::string::npos)
+      << deepest.describe();
+
+  const CommandResult too_deep = run_command({kNsbench, "unshare", "--nest", "33", "true"});
+  EXPECT_EQ(too_deep.exit_code(), 1) << too_deep.describe();
+  EXPECT_NE(too_deep.first_error_line().find("at most 32"), std::string::npos)
+      << too_deep.describe();
+}
+
+TEST(UnshareOptions, WaitingUnshareSurvivesSigtermLikeUtilLinux) {
+  NSBENCH_REQUIRE_ROOT();
+  BackgroundCommand running({kNsbench, "unshare", "-fp", "--mount-proc", "sleep", "1"});
+  ASSERT_TRUE(running.started());
+  std::this_thread::sleep_for(300ms);
+  kill(running.pid(), SIGTERM);
+  const std::optional<int> status = running.wait_for_exit(5s);
+  ASSERT_TRUE(status.has_value()) << running.output();
+  EXPECT_TRUE(WIFEXITED(*status)) << "nsbench died of the signal and left its command behind";
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+}
+
+TEST(UnshareOptions, LinkedAsUnshareAndNsenterItActsAsThoseTools) {
+  NSBENCH_REQUIRE_ROOT();
+  char directory_pattern[] = "/tmp/nsbench-links-XXXXXX";
+  const std::string directory = mkdtemp(directory_pattern);
+  std::filesystem::create_symlink(kNsbench, directory + "/unshare");
+  std::filesystem::create_symlink(kNsbench, directory + "/nsenter");
+
+  const CommandResult unshared =
+      run_command({directory + "/unshare", "-fp", "--mount-proc", "sh", "-c", "echo $$"});
+  EXPECT_EQ(trimmed(unshared.standard_output), "1") << unshared.describe();
+
+  const CommandResult entered =
+      run_command({directory + "/nsenter", "-t", std::to_string(getpid()), "-u", "true"});
+  EXPECT_EQ(entered.exit_code(), 0) << entered.describe();
+  std::filesystem::remove_all(directory);
+}
+
+TEST(UnshareOptions, BadOptionValuesAreNamed) {
+  for (const std::vector<std::string>& arguments :
+       std::vector<std::vector<std::string>>{{"--veth", "bad", "-f", "true"},
+                                             {"--map-users", "1:2", "true"},
+                                             {"--map-user", "no-such-user-xyz", "true"},
+                                             {"--kill-child=NOSIG", "true"},
+                                             {"--propagation", "sideways", "true"},
+                                             {"--nest", "0", "true"},
+                                             {"-f", "--hostname", "box", "true"}}) {
+    std::vector<std::string> argv = {kNsbench, "unshare"};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    const CommandResult result = run_command(argv);
+    EXPECT_EQ(result.exit_code(), 2) << result.describe();
+    EXPECT_TRUE(result.first_error_line().starts_with("nsbench unshare: ")) << result.describe();
+  }
+}
+
+TEST(Cli, UnknownSubcommandIsNamed) {
+  const CommandResult result = run_command({kNsbench, "bogus"});
+  EXPECT_EQ(result.exit_code(), 2);
+  EXPECT_NE(result.first_error_line().find("'bogus'"), std::string::npos) << result.describe();
+}
+
+}  // namespace
+}  // namespace nsbench::testing
