@@ -48,9 +48,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "nsbench 0.1.0");
 
   const std::vector<Subcommand> table = {
-      nsbench::cli::run_subcommand(),
-      nsbench::cli::unshare_subcommand(),
-      nsbench::cli::enter_subcommand(),
+      nsbench::cli::run_subcommand(),     nsbench::cli::trace_subcommand(),
+      nsbench::cli::unshare_subcommand(), nsbench::cli::enter_subcommand(),
       nsbench::cli::init_subcommand(),
   };
   std::map<CLI::App*, Action> actions;
