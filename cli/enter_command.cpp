@@ -138,9 +138,7 @@ int enter(const EnterOptions& options, const std::vector<std::string>& command) 
       print_error("enter", applied.error());
       return kExitFailure;
     }
-    const int exit_code = engine::execute(command);
-    print_error("enter", "failed to execute " + command[0] + ": " + std::strerror(errno));
-    return exit_code;
+    return exec_in_place("enter", command);
   }
   engine::SpawnOptions spawn;
   auto shared = std::make_shared<engine::ExecEnvironment>(std::move(*environment));

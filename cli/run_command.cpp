@@ -10,8 +10,8 @@
 #include "cli/exit_codes.h"
 #include "cli/report.h"
 #include "cli/subcommand.h"
+#include "cli/telemetry_flags.h"
 #include "exporter/metrics_collector.h"
-#include "exporter/metrics_server.h"
 #include "exporter/push.h"
 #include "exporter/textfile.h"
 #include "probes/namespace_probes.h"
@@ -25,13 +25,11 @@ struct RunCommandOptions {
   std::string filter;
   int repetitions = 0;
   std::string json_path = "nsbench-results.json";
-  std::string listen;
   std::string textfile;
   std::string push_url;
   std::string push_job = "nsbench";
   bool no_probes = false;
-  std::string attach_mode;
-  bool verbose = false;
+  TelemetryFlags telemetry;
 };
 
 // Probes are an addition, not a requirement: without them the benchmarks still run, and the user
@@ -39,19 +37,10 @@ struct RunCommandOptions {
 std::optional<probes::NamespaceProbes> attach_probes(const RunCommandOptions& options) {
   if (options.no_probes)
     return std::nullopt;
-  probes::ProbeOptions probe_options;
-  probe_options.verbose = options.verbose;
-  if (!options.attach_mode.empty())
-    probe_options.force_mode = probes::parse_attach_mode(options.attach_mode);
-
-  auto attached = probes::NamespaceProbes::attach(probe_options);
+  auto attached = options.telemetry.attach_probes();
   if (!attached) {
     print_error("run", "probes off, benchmarks only: " + attached.error().message());
     return std::nullopt;
-  }
-  if (options.verbose) {
-    for (const std::string& attempt : attached->attempts())
-      fmt::print(stderr, "probes: {}\n", attempt);
   }
   fmt::print("probes attached with {}\n", probes::name(attached->attach_mode()));
   return std::move(*attached);
@@ -65,15 +54,10 @@ int run(const RunCommandOptions& options) {
     provider = [&probes] { return probes->snapshot(); };
   auto collector = std::make_shared<exporter::MetricsCollector>(provider);
 
-  std::optional<exporter::MetricsServer> server;
-  if (!options.listen.empty()) {
-    auto started = exporter::MetricsServer::start(options.listen, collector);
-    if (!started) {
-      print_error("run", started.error());
-      return kExitFailure;
-    }
-    fmt::print("serving metrics at http://{}/metrics\n", started->address().to_string());
-    server = std::move(*started);
+  auto server = options.telemetry.serve(collector);
+  if (!server) {
+    print_error("run", server.error());
+    return kExitFailure;
   }
 
   bench::RunOptions run_options;
@@ -139,19 +123,13 @@ Subcommand run_subcommand() {
             app.add_option("--json", options->json_path,
                            "Google Benchmark-format results file ('' for none)")
                 ->capture_default_str();
-            app.add_option(
-                "--listen", options->listen,
-                "serve /metrics at HOST:PORT while running (host defaults to 127.0.0.1)");
             app.add_option("--textfile", options->textfile,
                            "write the metrics to FILE at the end, atomically");
             app.add_option("--push", options->push_url, "push the metrics to a Pushgateway URL");
             app.add_option("--push-job", options->push_job, "job name for --push")
                 ->capture_default_str();
             app.add_flag("--no-probes", options->no_probes, "run the benchmarks without eBPF");
-            app.add_option("--attach-mode", options->attach_mode,
-                           "force a probe attach mode: fentry, tp_btf, tracepoint, raw_tracepoint")
-                ->check(CLI::IsMember({"fentry", "tp_btf", "tracepoint", "raw_tracepoint"}));
-            app.add_flag("-v,--verbose", options->verbose, "debug output, libbpf messages");
+            options->telemetry.declare(app);
             return [options](const std::vector<std::string>& after_dash) {
               if (!after_dash.empty()) {
                 print_error("run", "unexpected arguments after '--'");

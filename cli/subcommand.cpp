@@ -2,7 +2,9 @@
 
 #include <signal.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include <fmt/core.h>
 
@@ -56,6 +58,12 @@ int run_and_wait(const std::string& subcommand, const engine::SpawnOptions& opti
     return kExitFailure;
   }
   return *status;
+}
+
+int exec_in_place(const std::string& subcommand, const std::vector<std::string>& command) {
+  const int exit_code = engine::execute(command);
+  print_error(subcommand, "failed to execute " + command[0] + ": " + std::strerror(errno));
+  return exit_code;
 }
 
 void print_error(const std::string& subcommand, const std::string& message) {

@@ -45,6 +45,9 @@ int exit_code_for(const Error& error);
 int run_and_wait(const std::string& subcommand, const engine::SpawnOptions& options,
                  const std::vector<std::string>& command);
 
+// Replaces nsbench with `command`; returns only when that fails, after saying why, with 126/127.
+int exec_in_place(const std::string& subcommand, const std::vector<std::string>& command);
+
 // Prints "nsbench NAME: MESSAGE" on stderr as the one line a failure gets.
 void print_error(const std::string& subcommand, const std::string& message);
 void print_error(const std::string& subcommand, const Error& error);

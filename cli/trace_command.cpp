@@ -12,10 +12,9 @@
 
 #include "cli/exit_codes.h"
 #include "cli/subcommand.h"
+#include "cli/telemetry_flags.h"
 #include "cli/trace_view.h"
 #include "exporter/metrics_collector.h"
-#include "exporter/metrics_server.h"
-#include "probes/namespace_probes.h"
 
 namespace nsbench::cli {
 
@@ -24,9 +23,7 @@ namespace {
 struct TraceOptions {
   double interval_seconds = 1.0;
   double duration_seconds = 0;  // 0: until SIGINT or SIGTERM
-  std::string listen;
-  std::string attach_mode;
-  bool verbose = false;
+  TelemetryFlags telemetry;
 };
 
 // SIGINT and SIGTERM are taken synchronously (sigtimedwait doubles as the refresh timer), so
@@ -52,12 +49,7 @@ bool wait_for_stop(const sigset_t& stop, double seconds) {
 int trace(const TraceOptions& options) {
   const sigset_t stop = block_stop_signals();
 
-  probes::ProbeOptions probe_options;
-  probe_options.verbose = options.verbose;
-  if (!options.attach_mode.empty()) {
-    probe_options.force_mode = probes::parse_attach_mode(options.attach_mode);
-  }
-  auto probes = probes::NamespaceProbes::attach(probe_options);
+  auto probes = options.telemetry.attach_probes();
   if (!probes) {
     print_error("trace", probes.error());
     return kExitFailure;
@@ -65,15 +57,10 @@ int trace(const TraceOptions& options) {
 
   auto collector =
       std::make_shared<exporter::MetricsCollector>([&probes] { return probes->snapshot(); });
-  std::optional<exporter::MetricsServer> server;
-  if (!options.listen.empty()) {
-    auto started = exporter::MetricsServer::start(options.listen, collector);
-    if (!started) {
-      print_error("trace", started.error());
-      return kExitFailure;
-    }
-    fmt::print(stderr, "serving metrics at http://{}/metrics\n", started->address().to_string());
-    server = std::move(*started);
+  auto server = options.telemetry.serve(collector);
+  if (!server) {
+    print_error("trace", server.error());
+    return kExitFailure;
   }
 
   const bool terminal = isatty(STDOUT_FILENO) == 1;
@@ -114,13 +101,7 @@ Subcommand trace_subcommand() {
             app.add_option("--duration", options->duration_seconds,
                            "stop after SECONDS (default: run until interrupted)")
                 ->check(CLI::Range(0.1, 1e9));
-            app.add_option("--listen", options->listen,
-                           "serve /metrics at HOST:PORT while tracing (host defaults to "
-                           "127.0.0.1)");
-            app.add_option("--attach-mode", options->attach_mode,
-                           "force a probe attach mode: fentry, tp_btf, tracepoint, raw_tracepoint")
-                ->check(CLI::IsMember({"fentry", "tp_btf", "tracepoint", "raw_tracepoint"}));
-            app.add_flag("-v,--verbose", options->verbose, "debug output, libbpf messages");
+            options->telemetry.declare(app);
             return [options](const std::vector<std::string>& after_dash) {
               if (!after_dash.empty()) {
                 print_error("trace", "unexpected arguments after '--'");

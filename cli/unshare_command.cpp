@@ -230,12 +230,6 @@ int run_nested(const UnshareOptions& options, const std::vector<std::string>& co
   return run->exit_status;
 }
 
-int exec_in_place(const std::vector<std::string>& command) {
-  const int exit_code = engine::execute(command);
-  print_error("unshare", "failed to execute " + command[0] + ": " + std::strerror(errno));
-  return exit_code;
-}
-
 // Without --fork the namespaces are unshared by nsbench itself, which then becomes the command;
 // new PID and time namespaces then apply only to the command's children, as with util-linux.
 int unshare_and_exec(const engine::SpawnOptions& spawn, const std::vector<std::string>& command) {
@@ -243,7 +237,7 @@ int unshare_and_exec(const engine::SpawnOptions& spawn, const std::vector<std::s
     print_error("unshare", prepared.error());
     return exit_code_for(prepared.error());
   }
-  return exec_in_place(command);
+  return exec_in_place("unshare", command);
 }
 
 }  // namespace

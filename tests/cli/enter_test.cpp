@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "cli_test.h"
+#include "support.h"
 
 namespace nsbench::testing {
 namespace {
@@ -21,7 +22,7 @@ void expect_target_and_ps_only(const CommandResult& entered) {
 
 TEST(EnterCommand, EnterSeesTheTargetsProcesses) {
   NSBENCH_REQUIRE_ROOT();
-  NSBENCH_REQUIRE_TOOL(ps, "ps", "procps");
+  NSBENCH_REQUIRE_PROGRAM(ps, "ps", "procps");
 
   // If an assertion ends the test early, the destructor kills the whole process group, sleep
   // included.

@@ -21,17 +21,6 @@ std::string read_text_file(const std::string& path) {
   return content.str();
 }
 
-std::optional<std::string> find_program(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::istringstream directories(path != nullptr ? path : "/usr/bin:/bin");
-  for (std::string directory; std::getline(directories, directory, ':');) {
-    const std::filesystem::path candidate = std::filesystem::path(directory) / program;
-    if (access(candidate.c_str(), X_OK) == 0)
-      return candidate.string();
-  }
-  return std::nullopt;
-}
-
 std::vector<pid_t> children_of(pid_t pid) {
   std::vector<pid_t> children;
   std::error_code error;

@@ -14,9 +14,6 @@ namespace nsbench::testing {
 
 std::string read_text_file(const std::string& path);
 
-// The absolute path of `program` found in PATH, as a shell would run it.
-std::optional<std::string> find_program(const std::string& program);
-
 // The direct children of `pid`, gathered from the children list of each of its threads.
 std::vector<pid_t> children_of(pid_t pid);
 

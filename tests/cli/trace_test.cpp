@@ -67,7 +67,7 @@ TEST(TraceCommand, ShowsAConcurrentWorkloadAndStopsAfterItsDuration) {
 
 TEST(TraceCommand, InterruptDetachesCleanly) {
   NSBENCH_REQUIRE_ROOT();
-  NSBENCH_REQUIRE_TOOL(bpftool, "bpftool", "bpftool");
+  NSBENCH_REQUIRE_PROGRAM(bpftool, "bpftool", "bpftool");
   const std::string links_before = run_command({*bpftool, "link", "show"}).standard_output;
   for (int signal_number : {SIGINT, SIGTERM}) {
     BackgroundCommand trace({kNsbench, "trace", "--interval", "0.2"});

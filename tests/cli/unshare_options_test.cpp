@@ -20,7 +20,7 @@ std::string trimmed(const std::string& text) {
 
 TEST(UnshareOptions, MapRootUserGivesAnUnprivilegedCallerRootInside) {
   NSBENCH_REQUIRE_ROOT();
-  NSBENCH_REQUIRE_TOOL(setpriv, "setpriv", "util-linux");
+  NSBENCH_REQUIRE_PROGRAM(setpriv, "setpriv", "util-linux");
   for (const char* fork_flag : {"-f", "-U"}) {
     const CommandResult result = run_command(
         {*setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", kNsbench, "unshare", "-r",

@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "cli_test.h"
+#include "support.h"
 
 namespace nsbench::testing {
 namespace {
@@ -28,8 +29,8 @@ std::map<std::string, ino_t> parse_namespace_inodes(const std::string& output) {
 
 TEST(UnshareCommand, UnshareForkPidMountProcShowsOnlyTheCommand) {
   NSBENCH_REQUIRE_ROOT();
-  NSBENCH_REQUIRE_TOOL(ps, "ps", "procps");
-  NSBENCH_REQUIRE_TOOL(util_linux_unshare, "unshare", "util-linux");
+  NSBENCH_REQUIRE_PROGRAM(ps, "ps", "procps");
+  NSBENCH_REQUIRE_PROGRAM(util_linux_unshare, "unshare", "util-linux");
 
   const CommandResult ours = run_command({kNsbench, "unshare", "-fp", "--mount-proc", "ps", "aux"});
   ASSERT_EQ(ours.exit_code(), 0) << ours.describe();
@@ -63,7 +64,7 @@ TEST(UnshareCommand, MountProcLeavesTheHostMountTableUnchanged) {
 
 TEST(UnshareCommand, EveryNamespaceOfTheCommandDiffersFromTheParent) {
   NSBENCH_REQUIRE_ROOT();
-  NSBENCH_REQUIRE_TOOL(stat_tool, "stat", "coreutils");
+  NSBENCH_REQUIRE_PROGRAM(stat_tool, "stat", "coreutils");
 
   // $$ is the shell nsbench started, not a child of it: a process is only in the new PID and time
   // namespaces if it was created into them, while its children would be in any case.

@@ -25,18 +25,6 @@ extern char** environ;
 
 namespace nsbench::testing {
 
-// The absolute path of `program` found in PATH, as a shell would run it.
-inline std::optional<std::string> find_program(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::istringstream directories(path != nullptr ? path : "/usr/bin:/bin");
-  for (std::string directory; std::getline(directories, directory, ':');) {
-    const std::filesystem::path candidate = std::filesystem::path(directory) / program;
-    if (access(candidate.c_str(), X_OK) == 0)
-      return candidate.string();
-  }
-  return std::nullopt;
-}
-
 struct ProcessResult {
   int exit_code = -1;  // -1 when the process could not be started or was killed
   std::string output;  // stdout and stderr interleaved
@@ -146,15 +134,3 @@ class BackgroundProcess {
 };
 
 }  // namespace nsbench::testing
-
-// Resolves a program the test cannot do without into `variable`. CI must have it, so there its
-// absence fails the test; elsewhere the test skips with the reason.
-#define NSBENCH_REQUIRE_PROGRAM(variable, program, package)                              \
-  const std::optional<std::string> variable = ::nsbench::testing::find_program(program); \
-  do {                                                                                   \
-    if (!variable) {                                                                     \
-      if (::nsbench::testing::running_in_ci())                                           \
-        FAIL() << program " is missing in CI";                                           \
-      GTEST_SKIP() << "needs " program " (apt-get install " package ")";                 \
-    }                                                                                    \
-  } while (0)
