@@ -29,7 +29,7 @@ constexpr const char* kNoFile = "true";
 void NamespaceFlags::declare(CLI::App& app, const std::string& verb) {
   for (const FlagSpelling& spelling : kSpellings) {
     Flag& flag = flags_[static_cast<size_t>(spelling.type)];
-    flag.option = app.add_flag(std::string(spelling.names) + "{" + kNoFile + "}", flag.value,
+    flag.option = app.add_flag(std::string(spelling.names) + "{" + kNoFile + "}", flag.values,
                                verb + " the " + spelling.what + " namespace (optionally =FILE)");
   }
 }
@@ -45,9 +45,11 @@ engine::NamespaceSet NamespaceFlags::requested() const {
 
 std::optional<std::string> NamespaceFlags::file(engine::NamespaceType type) const {
   const Flag& flag = flags_[static_cast<size_t>(type)];
-  if (flag.option->count() == 0 || flag.value.empty() || flag.value == kNoFile)
-    return std::nullopt;
-  return flag.value;
+  for (const std::string& value : flag.values) {
+    if (!value.empty() && value != kNoFile)
+      return value;
+  }
+  return std::nullopt;
 }
 
 }  // namespace nsbench::cli

@@ -6,6 +6,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -27,7 +28,7 @@ class NamespaceFlags {
  private:
   struct Flag {
     CLI::Option* option = nullptr;
-    std::string value;
+    std::vector<std::string> values;  // one per occurrence: "-p --pid=FILE" keeps the FILE
   };
   std::array<Flag, 8> flags_;
 };

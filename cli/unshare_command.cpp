@@ -1,6 +1,7 @@
 // `nsbench unshare`: run a program in new namespaces, with util-linux unshare's options.
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 
@@ -13,6 +14,7 @@
 #include "cli/exit_codes.h"
 #include "cli/namespace_flags.h"
 #include "cli/subcommand.h"
+#include "engine/namespace_files.h"
 #include "engine/nesting.h"
 #include "engine/network_namespace.h"
 #include "engine/spawn.h"
@@ -115,13 +117,24 @@ Result<engine::IdMapping> id_mapping_from(const UnshareOptions& options) {
 }
 
 // Everything the command line asks of the child, as the engine takes it.
-Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
+// The namespaces to keep in files: --net=FILE and the like.
+std::vector<engine::NamespaceFile> namespace_files_from(const UnshareOptions& options) {
+  std::vector<engine::NamespaceFile> files;
   for (engine::NamespaceType type : engine::kAllNamespaceTypes) {
-    if (options.namespaces.file(type)) {
-      return plain_error("--" + std::string(engine::name(type)) + "=FILE", "",
-                         "keeping a namespace in a file is not supported yet");
-    }
+    if (auto path = options.namespaces.file(type))
+      files.push_back({type, *path});
   }
+  return files;
+}
+
+bool forks(const UnshareOptions& options) {
+  return options.fork || options.init || options.kill_child_option->count() > 0;
+}
+
+Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
+  // What the parent does once the child exists, in order: ID maps first (the other steps act on
+  // namespaces the new user namespace owns), then namespace files, then the veth pair.
+  std::vector<std::function<Result<>(pid_t)>> parent_steps;
 
   engine::SpawnOptions spawn;
   spawn.namespaces = options.namespaces.requested();
@@ -139,33 +152,40 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
   std::function<Result<>()> write_own_maps;
   if (!mapping->empty()) {
     spawn.namespaces.add(engine::NamespaceType::user);
-    if (options.fork || options.init || options.kill_child_option->count() > 0) {
-      spawn.prepare_from_parent = [maps = *mapping](pid_t child) {
-        return engine::write_id_maps(child, maps);
-      };
+    if (forks(options)) {
+      parent_steps.push_back(
+          [maps = *mapping](pid_t child) { return engine::write_id_maps(child, maps); });
     } else {
       // Without a fork there is no parent: nsbench writes its own maps once it has unshared.
       write_own_maps = [maps = *mapping] { return engine::write_id_maps(getpid(), maps); };
     }
   }
 
-  const bool forks = options.fork || options.init || options.kill_child_option->count() > 0;
+  if (const auto files = namespace_files_from(options); !files.empty() && forks(options)) {
+    parent_steps.push_back([files](pid_t child) {
+      return engine::bind_namespace_files(child, engine::NamespaceOf::process, files);
+    });
+  }
+
   std::optional<engine::VethSpec> veth;
   if (!options.veth.empty()) {
     auto parsed = engine::parse_veth_spec(options.veth);
     if (!parsed)
       return std::unexpected(parsed.error());
-    if (!forks)
+    if (!forks(options))
       return plain_error("--veth", "", "the host end is created by nsbench: add --fork");
     veth = *parsed;
     spawn.namespaces.add(engine::NamespaceType::net);
-    auto write_maps = std::move(spawn.prepare_from_parent);
-    spawn.prepare_from_parent = [write_maps, spec = *veth](pid_t child) -> Result<> {
-      if (write_maps) {
-        if (auto written = write_maps(child); !written)
-          return written;
+    parent_steps.push_back(
+        [spec = *veth](pid_t child) { return engine::create_veth_pair(spec, child); });
+  }
+  if (!parent_steps.empty()) {
+    spawn.prepare_from_parent = [parent_steps](pid_t child) -> Result<> {
+      for (const auto& step : parent_steps) {
+        if (auto done = step(child); !done)
+          return done;
       }
-      return engine::create_veth_pair(spec, child);
+      return {};
     };
   }
   const bool new_network = spawn.namespaces.contains(engine::NamespaceType::net);
@@ -232,8 +252,50 @@ int run_nested(const UnshareOptions& options, const std::vector<std::string>& co
 
 // Without --fork the namespaces are unshared by nsbench itself, which then becomes the command;
 // new PID and time namespaces then apply only to the command's children, as with util-linux.
-int unshare_and_exec(const engine::SpawnOptions& spawn, const std::vector<std::string>& command) {
-  if (auto prepared = engine::unshare_and_prepare(spawn); !prepared) {
+// Namespace files must be bound from outside the new namespaces, so without --fork a helper is
+// forked first; it stays behind, waits until nsbench has unshared, binds nsbench's namespace
+// files (the *_for_children ones for PID and time), and reports by its exit status.
+int unshare_and_exec(const engine::SpawnOptions& spawn,
+                     const std::vector<engine::NamespaceFile>& files,
+                     const std::vector<std::string>& command) {
+  int go[2] = {-1, -1};
+  std::optional<engine::ChildProcess> binder;
+  if (!files.empty()) {
+    if (pipe2(go, O_CLOEXEC) < 0) {
+      print_error("unshare", "pipe2: " + std::string(std::strerror(errno)));
+      return kExitFailure;
+    }
+    const pid_t unsharer = getpid();
+    auto started = engine::spawn_in_namespaces({}, [&] {
+      close(go[1]);
+      char byte = 0;
+      if (read(go[0], &byte, 1) != 1)
+        return 1;  // nsbench failed to unshare and said why
+      auto bound = engine::bind_namespace_files(unsharer, engine::NamespaceOf::children, files);
+      if (!bound)
+        print_error("unshare", bound.error());
+      return bound ? 0 : 1;
+    });
+    close(go[0]);
+    if (!started) {
+      close(go[1]);
+      print_error("unshare", started.error());
+      return kExitFailure;
+    }
+    binder = std::move(*started);
+  }
+
+  auto prepared = engine::unshare_and_prepare(spawn);
+  if (binder) {
+    const char byte = 1;
+    if (prepared && write(go[1], &byte, 1) != 1)
+      prepared = system_error("signal the namespace file helper");
+    close(go[1]);
+    const int status = binder->wait().value_or(1);
+    if (prepared && status != 0)
+      return kExitFailure;  // the helper printed the reason
+  }
+  if (!prepared) {
     print_error("unshare", prepared.error());
     return exit_code_for(prepared.error());
   }
@@ -307,10 +369,9 @@ Subcommand unshare_subcommand() {
             print_error("unshare", spawn.error());
             return exit_code_for(spawn.error());
           }
-          const bool fork = options->fork || options->init || options->kill_child_option->count();
-          if (fork)
+          if (forks(*options))
             return run_and_wait("unshare", *spawn, command);
-          return unshare_and_exec(*spawn, command);
+          return unshare_and_exec(*spawn, namespace_files_from(*options), command);
         };
       }};
 }

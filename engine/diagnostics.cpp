@@ -27,10 +27,10 @@ std::string hint_for(int error_number, NamespaceSet namespaces) {
       }
       return {};
     case ENOMEM:
-      if (namespaces.contains(NamespaceType::pid)) {
-        return "the PID namespace's init has exited, so no process can be created in it";
-      }
-      return {};
+      // fork() into a PID namespace whose init has exited fails this way too, and that is the
+      // likelier cause for a namespace tool than memory.
+      return "the PID namespace's init has exited, so no process can be created in it (or "
+             "memory is short)";
     default:
       return {};
   }

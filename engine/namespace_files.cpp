@@ -1,0 +1,76 @@
+#include "engine/namespace_files.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+namespace nsbench::engine {
+
+namespace {
+
+std::string proc_namespace_path(pid_t pid, NamespaceOf whose, NamespaceType type) {
+  std::string entry(name(type));
+  if (whose == NamespaceOf::children &&
+      (type == NamespaceType::pid || type == NamespaceType::time)) {
+    entry += "_for_children";
+  }
+  return "/proc/" + std::to_string(pid) + "/ns/" + entry;
+}
+
+std::string bind_failure_hint(int error_number, const std::string& source, bool target_exists) {
+  if (error_number == EINVAL) {
+    return "the file must be outside the namespace and not on a shared mount (mount "
+           "--make-private its directory)";
+  }
+  if (error_number != ENOENT)
+    return "";
+  if (!target_exists)
+    return "the directory of the file does not exist";
+  // The kernel shows a PID namespace made by unshare() only once its first process exists.
+  if (source.ends_with("pid_for_children")) {
+    return "a new PID namespace can be kept only once a process is in it: add --fork";
+  }
+  return "the process has exited";
+}
+
+struct Bound {
+  std::string path;
+  bool created;
+};
+
+void undo(const std::vector<Bound>& bound) {
+  for (const Bound& entry : bound) {
+    umount2(entry.path.c_str(), MNT_DETACH);
+    if (entry.created)
+      unlink(entry.path.c_str());
+  }
+}
+
+}  // namespace
+
+Result<> bind_namespace_files(pid_t pid, NamespaceOf whose,
+                              const std::vector<NamespaceFile>& files) {
+  std::vector<Bound> bound;
+  for (const NamespaceFile& file : files) {
+    const int fd = open(file.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    const bool created = fd >= 0;
+    if (created)
+      close(fd);
+    const bool target_exists = created || access(file.path.c_str(), F_OK) == 0;
+
+    const std::string source = proc_namespace_path(pid, whose, file.type);
+    if (mount(source.c_str(), file.path.c_str(), nullptr, MS_BIND, nullptr) < 0) {
+      const int saved = errno;
+      if (created)
+        unlink(file.path.c_str());
+      undo(bound);
+      errno = saved;
+      return system_error("bind " + source, file.path,
+                          bind_failure_hint(saved, source, target_exists));
+    }
+    bound.push_back(Bound{file.path, created});
+  }
+  return {};
+}
+
+}  // namespace nsbench::engine

@@ -1,0 +1,65 @@
+// `unshare --TYPE=FILE` keeps a namespace in a file, and `enter --TYPE=FILE` joins it later. The
+// bind mounts change the host's mount table, so this binary runs alone (SERIAL).
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "cli_test.h"
+
+namespace nsbench::testing {
+namespace {
+
+class NamespaceFileCommands : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/nsbench-cli-nsfiles-XXXXXX";
+    directory_ = mkdtemp(pattern);
+  }
+  void TearDown() override {
+    for (const auto& entry : std::filesystem::directory_iterator(directory_)) {
+      umount2(entry.path().c_str(), MNT_DETACH);
+    }
+    std::filesystem::remove_all(directory_);
+  }
+  std::string path(const std::string& name) const { return directory_ + "/" + name; }
+
+  std::string directory_;
+};
+
+TEST_F(NamespaceFileCommands, KeptNetworkNamespaceIsJoinedLaterWithoutFork) {
+  NSBENCH_REQUIRE_ROOT();
+  const CommandResult kept = run_command({kNsbench, "unshare", "--net=" + path("net"), "true"});
+  ASSERT_EQ(kept.exit_code(), 0) << kept.describe();
+
+  struct stat file {};
+  ASSERT_EQ(stat(path("net").c_str(), &file), 0);
+  const CommandResult joined = run_command(
+      {kNsbench, "enter", "--net=" + path("net"), "stat", "-L", "-c", "%i", "/proc/self/ns/net"});
+  ASSERT_EQ(joined.exit_code(), 0) << joined.describe();
+  EXPECT_EQ(std::stoul(joined.standard_output), file.st_ino) << joined.describe();
+}
+
+TEST_F(NamespaceFileCommands, KeptUtsNamespaceKeepsItsHostnameAfterFork) {
+  NSBENCH_REQUIRE_ROOT();
+  const CommandResult kept = run_command(
+      {kNsbench, "unshare", "-f", "-u", "--uts=" + path("uts"), "--hostname", "kept-box", "true"});
+  ASSERT_EQ(kept.exit_code(), 0) << kept.describe();
+  const CommandResult joined = run_command({kNsbench, "enter", "--uts=" + path("uts"), "hostname"});
+  EXPECT_EQ(joined.standard_output, "kept-box\n") << joined.describe();
+}
+
+TEST_F(NamespaceFileCommands, MissingDirectoryIsNamedAndNothingIsLeft) {
+  NSBENCH_REQUIRE_ROOT();
+  for (const char* fork_flag : {"-f", "-n"}) {
+    const CommandResult result =
+        run_command({kNsbench, "unshare", fork_flag, "--net=" + path("absent/net"), "true"});
+    EXPECT_EQ(result.exit_code(), 1) << result.describe();
+    EXPECT_NE(result.first_error_line().find(path("absent/net")), std::string::npos)
+        << result.describe();
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(directory_));
+}
+
+}  // namespace
+}  // namespace nsbench::testing
