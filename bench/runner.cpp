@@ -233,6 +233,8 @@ Result<RunResult> run_selected(const std::vector<const Scenario*>& selected,
     result.scenarios.push_back(summarize(record));
   }
   result.report["scenarios"] = summaries_to_json(result.scenarios);
+  result.comparisons = compare_medians(result.scenarios);
+  result.report["comparisons"] = comparisons_to_json(result.comparisons);
 
   if (!options.json_path.empty()) {
     if (auto written = write_report(options.json_path, result.report); !written)

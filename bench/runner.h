@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/comparisons.h"
 #include "bench/summary.h"
 #include "common/result.h"
 
@@ -28,6 +29,9 @@ struct RunResult {
   std::vector<ScenarioSummary> scenarios;
   // "scenario: message", one per distinct failure; a failed scenario has no summary.
   std::vector<std::string> failures;
+  // Median ratios of the side-by-side scenarios (engine vs bare syscalls, nsbench vs other
+  // tools) whose two scenarios both ran.
+  std::vector<ComparisonResult> comparisons;
   // Google Benchmark's JSON ("context" and "benchmarks", one entry per repetition plus the
   // aggregates), with a "scenarios" array of the summaries added.
   nlohmann::json report;

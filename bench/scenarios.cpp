@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "bench/engine_overhead.h"
+#include "bench/tool_comparison.h"
 #include "engine/namespace_type.h"
 
 namespace nsbench::bench {
@@ -46,6 +48,23 @@ std::vector<Scenario> build_catalogue() {
 
   scenarios.push_back({"pidns/unshare_fork", "unshare", "pid", 40, 500, unshare_pid_and_fork});
   scenarios.push_back({"full_start", "clone3", "multi", 20, 80, full_container_start});
+
+  // The engine against the bare syscalls it wraps: same flags, same iteration counts, and the
+  // runner interleaves their repetitions, so that both see the same state of the machine. With a
+  // network namespace among the flags, the counts are those of create/net.
+  const NamespaceSet overhead_namespaces = engine_overhead_namespaces();
+  scenarios.push_back({"engine/spawn_vs_bare/engine", "clone3", "multi", 20, 200,
+                       [overhead_namespaces] { return spawn_and_wait(overhead_namespaces); }});
+  scenarios.push_back(
+      {"engine/spawn_vs_bare/bare", "clone3", "multi", 20, 200,
+       [overhead_namespaces] { return bare_clone3_and_wait(overhead_namespaces); }});
+
+  // Whole tools, each exec'ed per iteration: a few milliseconds each, hence fewer iterations.
+  // The labels name the syscall each tool creates its namespaces with.
+  scenarios.push_back({"tools/nsbench_unshare", "clone3", "multi", 10, 60, nsbench_unshare_true});
+  scenarios.push_back(
+      {"tools/util_linux_unshare", "unshare", "multi", 10, 60, util_linux_unshare_true});
+  scenarios.push_back({"tools/bubblewrap", "clone", "multi", 10, 60, bubblewrap_true});
   return scenarios;
 }
 

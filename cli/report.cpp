@@ -1,5 +1,6 @@
 #include "cli/report.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/core.h>
@@ -34,9 +35,13 @@ const bench::ScenarioSummary* find_baseline(const std::vector<bench::ScenarioSum
 std::string format_results_table(const std::vector<bench::ScenarioSummary>& scenarios,
                                  const std::optional<probes::Snapshot>& snapshot) {
   const bench::ScenarioSummary* baseline = find_baseline(scenarios);
-  std::string table = fmt::format("{:<20} {:>7} {:>10} {:>10} {:>7} {:>11}   {:<16} {:>10} {:>8}\n",
-                                  "scenario", "samples", "median", "p99", "cv", "+baseline",
-                                  "kernel syscall", "k.median", "k.calls");
+  size_t name_width = 8;
+  for (const bench::ScenarioSummary& scenario : scenarios) {
+    name_width = std::max(name_width, scenario.scenario.size());
+  }
+  std::string table = fmt::format("{:<{}} {:>7} {:>10} {:>10} {:>7} {:>11}   {:<16} {:>10} {:>8}\n",
+                                  "scenario", name_width, "samples", "median", "p99", "cv",
+                                  "+baseline", "kernel syscall", "k.median", "k.calls");
   for (const bench::ScenarioSummary& scenario : scenarios) {
     // Creation scenarios fork and exit a child; the baseline does only that, so the difference
     // is what the namespaces themselves cost.
@@ -53,13 +58,26 @@ std::string format_results_table(const std::vector<bench::ScenarioSummary>& scen
       kernel_median = format_duration(merged.quantile_seconds(0.5));
       kernel_calls = std::to_string(merged.count);
     }
-    table +=
-        fmt::format("{:<20} {:>7} {:>10} {:>10} {:>6.1f}% {:>11}   {:<16} {:>10} {:>8}\n",
-                    scenario.scenario, scenario.samples, format_duration(scenario.median_seconds),
-                    format_duration(scenario.p99_seconds), scenario.cv_ratio * 100.0, extra,
-                    scenario.syscall + "/" + scenario.ns_type, kernel_median, kernel_calls);
+    table += fmt::format("{:<{}} {:>7} {:>10} {:>10} {:>6.1f}% {:>11}   {:<16} {:>10} {:>8}\n",
+                         scenario.scenario, name_width, scenario.samples,
+                         format_duration(scenario.median_seconds),
+                         format_duration(scenario.p99_seconds), scenario.cv_ratio * 100.0, extra,
+                         scenario.syscall + "/" + scenario.ns_type, kernel_median, kernel_calls);
   }
   return table;
+}
+
+std::string format_comparisons(const std::vector<bench::ComparisonResult>& comparisons) {
+  std::string lines;
+  for (const bench::ComparisonResult& result : comparisons) {
+    lines += fmt::format("{:<32} median ratio {:.2f}", result.comparison.name, result.median_ratio);
+    if (result.comparison.goal_max_ratio) {
+      lines += fmt::format(" (goal <= {:.2f}: {})", *result.comparison.goal_max_ratio,
+                           result.meets_goal.value_or(false) ? "met" : "missed");
+    }
+    lines += '\n';
+  }
+  return lines;
 }
 
 nlohmann::json snapshot_to_json(const probes::Snapshot& snapshot) {

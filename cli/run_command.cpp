@@ -79,6 +79,8 @@ int run(const RunCommandOptions& options) {
   if (probes)
     snapshot = probes->snapshot();
   fmt::print("\n{}", format_results_table(result->scenarios, snapshot));
+  if (!result->comparisons.empty())
+    fmt::print("\n{}", format_comparisons(result->comparisons));
   for (const std::string& failure : result->failures)
     print_error("run", failure);
 

@@ -56,7 +56,7 @@ const std::string kCheapScenarios = "^(baseline/fork_exit|create/uts|setns/uts)$
 
 TEST(Runner, CatalogueHasEveryScenarioOnce) {
   const std::vector<std::string> names = scenario_names();
-  EXPECT_EQ(names.size(), 19u);
+  EXPECT_EQ(names.size(), 24u);
   EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
   EXPECT_EQ(names.front(), "baseline/fork_exit");
   for (const char* type : {"mnt", "uts", "ipc", "pid", "net", "user", "cgroup", "time"}) {
