@@ -10,6 +10,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/subcommand.h"
+#include "cli/telemetry_module.h"
 
 namespace {
 
@@ -44,24 +45,28 @@ std::vector<std::string> split_at_double_dash(const std::vector<std::string>& ar
 
 int main(int argc, char** argv) {
   CLI::App app{"nsbench: benchmarks and eBPF probes for Linux namespace operations"};
+  app.name("nsbench");
   app.require_subcommand(1);
   app.set_version_flag("--version", "nsbench 0.1.0");
 
-  const std::vector<Subcommand> table = {
-      nsbench::cli::run_subcommand(),     nsbench::cli::trace_subcommand(),
-      nsbench::cli::unshare_subcommand(), nsbench::cli::enter_subcommand(),
-      nsbench::cli::init_subcommand(),
-  };
+  std::vector<std::string> after_dash;
+  std::vector<std::string> before_dash =
+      split_at_double_dash(arguments_with_subcommand_from_name(argc, argv), &after_dash);
+  const std::string first_word = before_dash.empty() ? "" : before_dash.front();
+
+  // run and trace come from a module, loaded only when asked for (see telemetry_module.h).
+  std::vector<Subcommand> table =
+      nsbench::cli::telemetry_subcommands(first_word == "run" || first_word == "trace");
+  table.push_back(nsbench::cli::unshare_subcommand());
+  table.push_back(nsbench::cli::enter_subcommand());
+  table.push_back(nsbench::cli::init_subcommand());
+
   std::map<CLI::App*, Action> actions;
   for (const Subcommand& subcommand : table) {
     CLI::App* sub = app.add_subcommand(subcommand.name, subcommand.description);
     actions[sub] = subcommand.define(*sub);
   }
 
-  std::vector<std::string> after_dash;
-  std::vector<std::string> before_dash =
-      split_at_double_dash(arguments_with_subcommand_from_name(argc, argv), &after_dash);
-  const std::string first_word = before_dash.empty() ? "" : before_dash.front();
   std::reverse(before_dash.begin(), before_dash.end());  // CLI11 takes its vector reversed
   try {
     app.parse(before_dash);
