@@ -1,5 +1,7 @@
 // `nsbench run`: the main job. Attaches the probes, runs every benchmark scenario, sets the
 // user-space statistics beside the kernel-side latencies, and exports the results.
+#include <unistd.h>
+
 #include <memory>
 #include <optional>
 
@@ -37,7 +39,10 @@ struct RunCommandOptions {
 std::optional<probes::NamespaceProbes> attach_probes(const RunCommandOptions& options) {
   if (options.no_probes)
     return std::nullopt;
-  auto attached = options.telemetry.attach_probes();
+  // Only nsbench and the processes it starts: the rest of the machine must not blur the figures.
+  probes::ProbeOptions filter;
+  filter.descendants_of = getpid();
+  auto attached = options.telemetry.attach_probes(filter);
   if (!attached) {
     print_error("run", "probes off, benchmarks only: " + attached.error().message());
     return std::nullopt;

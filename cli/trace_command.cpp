@@ -14,6 +14,7 @@
 #include "cli/subcommand.h"
 #include "cli/telemetry_flags.h"
 #include "cli/trace_view.h"
+#include "probes/cgroup_id.h"
 #include "exporter/metrics_collector.h"
 
 namespace nsbench::cli {
@@ -24,7 +25,23 @@ struct TraceOptions {
   double interval_seconds = 1.0;
   double duration_seconds = 0;  // 0: until SIGINT or SIGTERM
   TelemetryFlags telemetry;
+  std::string cgroup;
+  pid_t pid = 0;
 };
+
+// --cgroup and --pid narrow the machine-wide view to one cgroup or one process tree.
+Result<probes::ProbeOptions> filters_from(const TraceOptions& options) {
+  probes::ProbeOptions filters;
+  if (!options.cgroup.empty()) {
+    auto id = probes::cgroup_id_of(options.cgroup);
+    if (!id)
+      return std::unexpected(id.error());
+    filters.cgroup_id = *id;
+  }
+  if (options.pid > 0)
+    filters.descendants_of = options.pid;
+  return filters;
+}
 
 // SIGINT and SIGTERM are taken synchronously (sigtimedwait doubles as the refresh timer), so
 // that the probes are always detached by the destructors on the way out. The mask is set before
@@ -49,7 +66,12 @@ bool wait_for_stop(const sigset_t& stop, double seconds) {
 int trace(const TraceOptions& options) {
   const sigset_t stop = block_stop_signals();
 
-  auto probes = options.telemetry.attach_probes();
+  auto filters = filters_from(options);
+  if (!filters) {
+    print_error("trace", filters.error());
+    return kExitFailure;
+  }
+  auto probes = options.telemetry.attach_probes(*filters);
   if (!probes) {
     print_error("trace", probes.error());
     return kExitFailure;
@@ -101,6 +123,11 @@ Subcommand trace_subcommand() {
             app.add_option("--duration", options->duration_seconds,
                            "stop after SECONDS (default: run until interrupted)")
                 ->check(CLI::Range(0.1, 1e9));
+            app.add_option("--cgroup", options->cgroup,
+                           "count only tasks of this cgroup v2 directory (not its children)");
+            app.add_option("--pid", options->pid,
+                           "count only this process and the processes it starts from now on")
+                ->check(CLI::Range(1, 1 << 22));
             options->telemetry.declare(app);
             return [options](const std::vector<std::string>& after_dash) {
               if (!after_dash.empty()) {

@@ -2,6 +2,7 @@
 
 #include <sys/utsname.h>
 
+#include <limits>
 #include <map>
 #include <utility>
 
@@ -47,6 +48,54 @@ MetricFamily latency_family(const probes::Snapshot& snapshot) {
     metric.histogram = to_prometheus_histogram(latency);
     family.metric.push_back(std::move(metric));
   }
+  return family;
+}
+
+// One bucket per nesting level, le = 0, 1, ..., 32: each level is its own bucket, so the
+// cumulative counts and the sum are exact rather than bucketed approximations.
+ClientMetric::Histogram level_histogram(const probes::LevelHistogram& levels) {
+  ClientMetric::Histogram histogram;
+  uint64_t cumulative = 0;
+  for (int level = 0; level <= probes::kMaxNamespaceLevel; ++level) {
+    cumulative += levels.tasks[level];
+    histogram.bucket.push_back({cumulative, static_cast<double>(level)});
+  }
+  histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  histogram.sample_count = cumulative;
+  histogram.sample_sum = static_cast<double>(levels.sum());
+  return histogram;
+}
+
+// The histogram of one namespace kind's levels, and the deepest level as a gauge of its own so
+// that alerts need no histogram arithmetic. The gauge has no sample until a task was seen.
+std::pair<MetricFamily, MetricFamily> level_families(const std::string& kind,
+                                                     const probes::LevelHistogram& levels) {
+  const std::string kind_name = kind == "pidns" ? "PID" : "user";
+  ClientMetric histogram;
+  histogram.histogram = level_histogram(levels);
+  MetricFamily distribution{"nsbench_task_" + kind + "_level",
+                            "New tasks by the nesting level of their " + kind_name +
+                                " namespace (0 is the initial namespace), seen by the probes.",
+                            MetricType::Histogram,
+                            {std::move(histogram)}};
+
+  MetricFamily deepest{"nsbench_task_max_" + kind + "_level",
+                       "Deepest " + kind_name +
+                           " namespace level of any task created since the probes were attached.",
+                       MetricType::Gauge,
+                       {}};
+  if (const int max_level = levels.max_level(); max_level >= 0)
+    deepest.metric.push_back(gauge({}, max_level));
+  return {std::move(distribution), std::move(deepest)};
+}
+
+MetricFamily namespaces_created_family(const probes::Snapshot& snapshot) {
+  MetricFamily family{"nsbench_namespaces_created_total",
+                      "Namespaces created by successful clone, clone3 and unshare calls, by type.",
+                      MetricType::Counter,
+                      {}};
+  for (const auto& [ns_type, created] : snapshot.namespaces_created)
+    family.metric.push_back(counter({{"ns_type", ns_type}}, created));
   return family;
 }
 
@@ -100,6 +149,13 @@ std::vector<MetricFamily> MetricsCollector::collect_probe_families() const {
   families.push_back(std::move(info));
   families.push_back(std::move(lost));
   families.push_back(std::move(dropped));
+  families.push_back(namespaces_created_family(snapshot));
+  for (const auto& [kind, levels] :
+       {std::pair{"pidns", &snapshot.pidns_levels}, std::pair{"userns", &snapshot.userns_levels}}) {
+    auto [distribution, deepest] = level_families(kind, *levels);
+    families.push_back(std::move(distribution));
+    families.push_back(std::move(deepest));
+  }
   return families;
 }
 

@@ -1,12 +1,16 @@
 /* Kernel side of the namespace syscall probes: times clone, clone3, unshare and setns per thread
- * and folds every call into a per-CPU log2 histogram keyed by (syscall, namespace type, result).
+ * and folds every call into a per-CPU log2 histogram keyed by (syscall, namespace type, result);
+ * counts the namespaces successful calls create, by type; and records the PID and user namespace
+ * nesting level of every new task.
  *
  * The same bookkeeping is reachable from four attach modes (fentry/fexit, tp_btf, tracepoint,
  * raw_tracepoint) because kernels differ in what they allow. The loader turns autoload off for
- * every program outside the mode it picked, so only one set is ever loaded.
+ * every program outside the mode it picked, so only one set is ever loaded. The task lifecycle
+ * hooks (task_newtask, sched_process_exit) are tracepoints; the fentry mode borrows tp_btf's.
  *
- * TODO: there is no process filter yet: every process of the machine is counted, so the figures of
- * `nsbench run` include other workloads' namespace syscalls made during the run.
+ * Filters are read-only data the loader sets before load, so the verifier drops the code of an
+ * unused filter: by default every task of the machine is counted.
+ *
  * TODO: in the tp_btf and raw_tracepoint modes a 32-bit (compat) task's syscall number is read as
  * if it were a 64-bit one, so its calls can be missed or mislabelled. */
 #include "vmlinux.h"
@@ -26,6 +30,12 @@ const volatile long clone_nr = -1;
 const volatile long clone3_nr = -1;
 const volatile long unshare_nr = -1;
 const volatile long setns_nr = -1;
+
+/* Filters. filter_cgroup_id: count only tasks of this cgroup v2 (0: any cgroup).
+ * follow_descendants: count only processes in `followed`, which the loader seeds with the root
+ * process and task_newtask extends with every process a followed one creates. */
+const volatile __u64 filter_cgroup_id = 0;
+const volatile bool follow_descendants = false;
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -48,6 +58,28 @@ struct {
   __type(value, __u64);
 } counters SEC(".maps");
 
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, NSB_NS_TYPE_COUNT);
+  __type(key, __u32); /* enum nsb_ns_type; none and multi stay 0 */
+  __type(value, __u64);
+} namespaces_created SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, NSB_TASK_LEVEL_COUNT);
+  __type(key, __u32); /* nsb_task_level_index(kind, level) */
+  __type(value, __u64);
+} task_levels SEC(".maps");
+
+/* The loader shrinks it to one entry when no descendants filter is set. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, NSB_MAX_FOLLOWED);
+  __type(key, __u32); /* tgid, as the initial PID namespace numbers it */
+  __type(value, __u8);
+} followed SEC(".maps");
+
 /* Where this architecture keeps the syscall number in pt_regs; sys_exit passes no id. */
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_NR_FIELD orig_ax
@@ -63,6 +95,63 @@ static __always_inline void count_event(__u32 counter) {
     *value += 1;
 }
 
+static __always_inline void increment(void* per_cpu_array, __u32 key) {
+  __u64* value = bpf_map_lookup_elem(per_cpu_array, &key);
+  if (value)
+    *value += 1;
+  else
+    count_event(NSB_COUNTER_MAP_UPDATE_FAILURES);
+}
+
+/* Whether the current task passes the filters the loader set. */
+static __always_inline bool current_task_selected(void) {
+  if (filter_cgroup_id != 0 && bpf_get_current_cgroup_id() != filter_cgroup_id)
+    return false;
+  if (follow_descendants) {
+    __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+    if (!bpf_map_lookup_elem(&followed, &tgid))
+      return false;
+  }
+  return true;
+}
+
+/* The current task's namespaces, one pointer per type; the PID and time entries are those its
+ * children get, which is what setns changes. */
+static __always_inline void read_task_namespaces(__u64 namespaces[NSB_NS_TYPE_COUNT]) {
+  struct task_struct* task = (struct task_struct*)bpf_get_current_task();
+  struct nsproxy* nsproxy = BPF_CORE_READ(task, nsproxy);
+
+  namespaces[NSB_NS_MNT] = (__u64)BPF_CORE_READ(nsproxy, mnt_ns);
+  namespaces[NSB_NS_UTS] = (__u64)BPF_CORE_READ(nsproxy, uts_ns);
+  namespaces[NSB_NS_IPC] = (__u64)BPF_CORE_READ(nsproxy, ipc_ns);
+  namespaces[NSB_NS_PID] = (__u64)BPF_CORE_READ(nsproxy, pid_ns_for_children);
+  namespaces[NSB_NS_NET] = (__u64)BPF_CORE_READ(nsproxy, net_ns);
+  namespaces[NSB_NS_USER] = (__u64)BPF_CORE_READ(task, cred, user_ns);
+  namespaces[NSB_NS_CGROUP] = (__u64)BPF_CORE_READ(nsproxy, cgroup_ns);
+  if (bpf_core_field_exists(nsproxy->time_ns_for_children))
+    namespaces[NSB_NS_TIME] = (__u64)BPF_CORE_READ(nsproxy, time_ns_for_children);
+}
+
+/* The type setns(fd, 0) joined: the one whose pointer differs from the entry's. */
+static __always_inline __u32 joined_ns_type(const struct nsb_in_flight* call) {
+  __u64 now[NSB_NS_TYPE_COUNT] = {};
+  read_task_namespaces(now);
+
+  __u32 changed_types = 0;
+  for (__u32 ns_type = NSB_NS_MNT; ns_type <= NSB_NS_TIME; ns_type++) {
+    if (now[ns_type] != call->namespaces_before[ns_type])
+      changed_types |= 1U << ns_type;
+  }
+  return nsb_ns_type_for_changes(changed_types);
+}
+
+static __always_inline void count_namespaces_created(__u64 namespace_flags) {
+  for (__u32 ns_type = NSB_NS_MNT; ns_type <= NSB_NS_TIME; ns_type++) {
+    if (namespace_flags & nsb_clone_flag_for_ns_type(ns_type))
+      increment(&namespaces_created, ns_type);
+  }
+}
+
 /* The probes' index of a raw syscall number, or -1 for every syscall we do not time. */
 static __always_inline int syscall_index(long nr) {
   if (nr == setns_nr)
@@ -76,43 +165,48 @@ static __always_inline int syscall_index(long nr) {
   return -1;
 }
 
-static __always_inline __u32 clone3_ns_type(__u64 user_clone_args) {
+static __always_inline __u64 clone3_flags(__u64 user_clone_args) {
   __u64 flags = 0;
 
   /* clone3 keeps its flags in user memory: the first u64 of struct clone_args. An unreadable
    * pointer makes the call fail with EFAULT; it is still timed, as "none". */
   if (bpf_probe_read_user(&flags, sizeof(flags), (const void*)user_clone_args) != 0)
-    return NSB_NS_NONE;
-  return nsb_ns_type_for_flags(flags);
+    return 0;
+  return flags;
 }
 
 static __always_inline void on_enter(__u32 syscall, __u64 arg1, __u64 arg2) {
-  __u32 ns_type;
+  if (!current_task_selected())
+    return;
 
+  struct nsb_in_flight entry = {.syscall = syscall};
   switch (syscall) {
     case NSB_SYSCALL_CLONE:
-      ns_type = nsb_ns_type_for_clone_flags(arg1);
+      /* Legacy clone() keeps the exit signal in the low byte, where 0x80 is not CLONE_NEWTIME. */
+      entry.namespace_flags = arg1 & ~NSB_CSIGNAL;
+      entry.ns_type = nsb_ns_type_for_clone_flags(arg1);
       break;
     case NSB_SYSCALL_CLONE3:
-      ns_type = clone3_ns_type(arg1);
+      entry.namespace_flags = clone3_flags(arg1);
+      entry.ns_type = nsb_ns_type_for_flags(entry.namespace_flags);
       break;
     case NSB_SYSCALL_UNSHARE:
-      ns_type = nsb_ns_type_for_flags(arg1);
+      entry.namespace_flags = arg1;
+      entry.ns_type = nsb_ns_type_for_flags(arg1);
       break;
     default:
-      /* TODO: setns(fd, 0) joins whatever namespace fd refers to and lands in "none" for now;
-       * resolving it needs the task's nsproxy compared before and after the call. */
-      ns_type = nsb_ns_type_for_flags((__u32)arg2);
+      /* setns(fd, 0) joins whatever namespace fd refers to: the exit names it by what changed. */
+      entry.ns_type = nsb_ns_type_for_flags((__u32)arg2);
+      if ((__u32)arg2 == 0) {
+        entry.resolve_joined_type = 1;
+        read_task_namespaces(entry.namespaces_before);
+      }
       break;
   }
 
   __u64 thread = bpf_get_current_pid_tgid();
   /* The clock is read last so that decoding the flags is not billed to the syscall. */
-  struct nsb_in_flight entry = {
-      .syscall = syscall,
-      .ns_type = ns_type,
-      .start_ns = bpf_ktime_get_ns(),
-  };
+  entry.start_ns = bpf_ktime_get_ns();
   if (bpf_map_update_elem(&in_flight, &thread, &entry, BPF_ANY) != 0)
     count_event(NSB_COUNTER_MAP_UPDATE_FAILURES);
 }
@@ -122,22 +216,35 @@ static __always_inline void on_exit(__u32 syscall, long ret) {
   __u64 thread = bpf_get_current_pid_tgid();
 
   /* A clone's child comes back through the same syscall exit, with 0, without having entered:
-   * it is not a second call. */
+   * it is not a second call. A task the filters leave out made no entry either, and its exit is
+   * not an unmatched one. */
   if ((syscall == NSB_SYSCALL_CLONE || syscall == NSB_SYSCALL_CLONE3) && ret == 0) {
-    count_event(NSB_COUNTER_UNMATCHED_EXITS);
+    if (current_task_selected())
+      count_event(NSB_COUNTER_UNMATCHED_EXITS);
     return;
   }
 
-  /* No entry either means the call began before the probes were attached. */
+  /* No entry either means the call began before the probes were attached. A call that did make
+   * one is finished whatever the filters say now (the task may have changed cgroup meanwhile). */
   struct nsb_in_flight* entry = bpf_map_lookup_elem(&in_flight, &thread);
   if (!entry) {
-    count_event(NSB_COUNTER_UNMATCHED_EXITS);
+    if (current_task_selected())
+      count_event(NSB_COUNTER_UNMATCHED_EXITS);
     return;
   }
-  __u64 start_ns = entry->start_ns;
-  __u32 index = nsb_histogram_index(entry->syscall, entry->ns_type,
-                                    ret >= 0 ? NSB_RESULT_OK : NSB_RESULT_ERROR);
+  /* Copied out before the delete, after which another CPU may reuse the element. */
+  struct nsb_in_flight call = *entry;
   bpf_map_delete_elem(&in_flight, &thread);
+
+  __u32 ns_type = call.ns_type;
+  if (ret >= 0) {
+    if (call.resolve_joined_type)
+      ns_type = joined_ns_type(&call);
+    count_namespaces_created(call.namespace_flags);
+  }
+  __u64 start_ns = call.start_ns;
+  __u32 index =
+      nsb_histogram_index(call.syscall, ns_type, ret >= 0 ? NSB_RESULT_OK : NSB_RESULT_ERROR);
 
   if (now < start_ns) {
     count_event(NSB_COUNTER_NEGATIVE_DELTAS);
@@ -156,6 +263,45 @@ static __always_inline void on_exit(__u32 syscall, long ret) {
   histogram->slots[slot] += 1;
   histogram->sum_ns += latency_ns;
   histogram->count += 1;
+}
+
+/* A task was created by the current task (its parent, or the thread that cloned it). The
+ * descendants filter follows a new process of a followed one; threads share their process's
+ * entry. */
+static __always_inline void on_new_task(__u32 child_pid, __u64 clone_flags, __u32 pidns_level,
+                                        __u32 userns_level) {
+  if (!current_task_selected())
+    return;
+
+  if (follow_descendants && !(clone_flags & NSB_CLONE_THREAD)) {
+    __u8 yes = 1;
+    if (bpf_map_update_elem(&followed, &child_pid, &yes, BPF_ANY) != 0)
+      count_event(NSB_COUNTER_MAP_UPDATE_FAILURES);
+  }
+  increment(&task_levels, nsb_task_level_index(NSB_LEVEL_PIDNS, pidns_level));
+  increment(&task_levels, nsb_task_level_index(NSB_LEVEL_USERNS, userns_level));
+}
+
+/* A task is exiting. When it is the last of its process, the process stops being followed, so
+ * that neither a later process given the same number nor a full map skews the filter. */
+static __always_inline void on_task_exit(void) {
+  if (!follow_descendants)
+    return;
+
+  /* do_exit drops signal->live before this tracepoint: 0 means no thread of the process is left.
+   * Read rather than taken from the tracepoint, whose group_dead argument older kernels lack. */
+  struct task_struct* task = (struct task_struct*)bpf_get_current_task();
+  if (BPF_CORE_READ(task, signal, live.counter) != 0)
+    return;
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  bpf_map_delete_elem(&followed, &tgid);
+}
+
+/* Both levels straight from the new task: its PID is numbered down to its PID namespace's level,
+ * and its credentials carry its user namespace. */
+static __always_inline void on_new_task_struct(struct task_struct* task, __u64 clone_flags) {
+  on_new_task(BPF_CORE_READ(task, pid), clone_flags, BPF_CORE_READ(task, thread_pid, level),
+              BPF_CORE_READ(task, cred, user_ns, level));
 }
 
 /* fentry/fexit on the syscall's entry function; the loader sets the target with the
@@ -199,6 +345,18 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs* regs, long ret) {
   return 0;
 }
 
+SEC("tp_btf/task_newtask")
+int BPF_PROG(tp_btf_task_newtask, struct task_struct* task, __u64 clone_flags) {
+  on_new_task_struct(task, clone_flags);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tp_btf_sched_process_exit) {
+  on_task_exit();
+  return 0;
+}
+
 /* tracepoint: the per-syscall events of tracefs, so no filtering is needed at all. */
 #define TRACEPOINT_PROBES(syscall_name, syscall)                               \
   SEC("tracepoint/syscalls/sys_enter_" #syscall_name)                          \
@@ -216,6 +374,29 @@ TRACEPOINT_PROBES(clone, NSB_SYSCALL_CLONE)
 TRACEPOINT_PROBES(clone3, NSB_SYSCALL_CLONE3)
 TRACEPOINT_PROBES(unshare, NSB_SYSCALL_UNSHARE)
 TRACEPOINT_PROBES(setns, NSB_SYSCALL_SETNS)
+
+/* task_newtask's tracefs event carries the new task's pid and clone flags, not the task itself.
+ * It fires in the parent after copy_process() has set the child up, so the child's levels are the
+ * parent's, one deeper for each namespace the clone flags asked for: the child's PID is allocated
+ * in the parent's pid_ns_for_children (or a new child of it), and its credentials are the parent's
+ * (or a new user namespace below the parent's). */
+SEC("tracepoint/task/task_newtask")
+int tracepoint_task_newtask(struct trace_event_raw_task_newtask* ctx) {
+  struct task_struct* parent = (struct task_struct*)bpf_get_current_task();
+  __u64 clone_flags = ctx->clone_flags;
+  __u32 pidns_level = BPF_CORE_READ(parent, nsproxy, pid_ns_for_children, level);
+  __u32 userns_level = BPF_CORE_READ(parent, cred, user_ns, level);
+
+  on_new_task(ctx->pid, clone_flags, pidns_level + ((clone_flags & NSB_CLONE_NEWPID) ? 1 : 0),
+              userns_level + ((clone_flags & NSB_CLONE_NEWUSER) ? 1 : 0));
+  return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int tracepoint_sched_process_exit(void* ctx) {
+  on_task_exit();
+  return 0;
+}
 
 /* raw_tracepoint: like tp_btf, but the arguments are untyped, so pt_regs is read through
  * bpf_probe_read_kernel (BPF_CORE_READ). */
@@ -236,5 +417,17 @@ int raw_tracepoint_sys_exit(struct bpf_raw_tracepoint_args* ctx) {
   if (syscall < 0)
     return 0;
   on_exit(syscall, (long)ctx->args[1]);
+  return 0;
+}
+
+SEC("raw_tracepoint/task_newtask")
+int raw_tracepoint_task_newtask(struct bpf_raw_tracepoint_args* ctx) {
+  on_new_task_struct((struct task_struct*)ctx->args[0], (__u64)ctx->args[1]);
+  return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exit")
+int raw_tracepoint_sched_process_exit(struct bpf_raw_tracepoint_args* ctx) {
+  on_task_exit();
   return 0;
 }

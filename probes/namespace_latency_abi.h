@@ -1,7 +1,8 @@
 /* The contract between namespace_latency.bpf.c and the C++ loader: the layout of the maps, the
- * label enums that index the histogram array, and the two pure rules both sides must agree on
- * (latency slot and namespace type). Plain C, so that clang -target bpf and g++ compile the very
- * same definitions; the unit tests check the rules against probes/snapshot.h and <sched.h>. */
+ * label enums that index the histogram array, and the pure rules both sides must agree on
+ * (latency slot, namespace type, nesting-level slot). Plain C, so that clang -target bpf and g++
+ * compile the very same definitions; the unit tests check the rules against probes/snapshot.h and
+ * <sched.h>. */
 #pragma once
 
 /* The BPF side gets __u64 and friends from vmlinux.h, which must not meet the UAPI headers. */
@@ -50,6 +51,21 @@ enum nsb_counter {
 #define NSB_HISTOGRAM_COUNT \
   ((int)NSB_SYSCALL_COUNT * (int)NSB_NS_TYPE_COUNT * (int)NSB_RESULT_COUNT)
 #define NSB_MAX_IN_FLIGHT 8192 /* threads inside one of the four syscalls at the same time */
+#define NSB_MAX_FOLLOWED 16384 /* live processes followed by the descendants filter */
+
+/* PID and user namespaces nest at most 32 levels below the initial one (level 0), so the level
+ * histograms have one slot per level, 0 to 32 inclusive. */
+#define NSB_MAX_NAMESPACE_LEVEL 32 /* must equal nsbench::probes::kMaxNamespaceLevel */
+#define NSB_LEVEL_SLOTS (NSB_MAX_NAMESPACE_LEVEL + 1)
+
+/* The two nesting depths recorded for every new task; with the level they index task_levels. */
+enum nsb_level_kind {
+  NSB_LEVEL_PIDNS,
+  NSB_LEVEL_USERNS,
+  NSB_LEVEL_KIND_COUNT,
+};
+
+#define NSB_TASK_LEVEL_COUNT ((int)NSB_LEVEL_KIND_COUNT * NSB_LEVEL_SLOTS)
 
 /* Value of one (syscall, namespace type, result) entry of the per-CPU histogram array. */
 struct nsb_latency_histogram {
@@ -61,14 +77,23 @@ struct nsb_latency_histogram {
 /* What a thread's syscall entry leaves for its exit, keyed by pid_tgid. */
 struct nsb_in_flight {
   __u64 start_ns;
+  /* The CLONE_NEW* bits of a clone, clone3 or unshare: each one counts a namespace created when
+   * the call succeeds. */
+  __u64 namespace_flags;
+  /* setns(fd, 0) only: the task's namespaces at entry, indexed by nsb_ns_type (mnt to time; the
+   * none and multi entries stay 0). The exit compares them to name the type joined. */
+  __u64 namespaces_before[NSB_NS_TYPE_COUNT];
   __u32 syscall;
   __u32 ns_type;
+  __u32 resolve_joined_type; /* 1 for setns(fd, 0) */
+  __u32 padding;
 };
 
 /* vmlinux.h carries no macros, so the clone flags are spelled out here; the unit tests check
  * them against <sched.h>. */
 #define NSB_CSIGNAL 0x000000ffULL
 #define NSB_CLONE_NEWTIME 0x00000080ULL
+#define NSB_CLONE_THREAD 0x00010000ULL
 #define NSB_CLONE_NEWNS 0x00020000ULL
 #define NSB_CLONE_NEWCGROUP 0x02000000ULL
 #define NSB_CLONE_NEWUTS 0x04000000ULL
@@ -79,6 +104,14 @@ struct nsb_in_flight {
 
 static inline __u32 nsb_histogram_index(__u32 syscall, __u32 ns_type, __u32 result) {
   return (syscall * NSB_NS_TYPE_COUNT + ns_type) * NSB_RESULT_COUNT + result;
+}
+
+/* Index into task_levels. A level above the kernel's limit cannot happen today; should a future
+ * kernel allow deeper nesting, such tasks land in the last slot rather than being lost. */
+static inline __u32 nsb_task_level_index(__u32 kind, __u32 level) {
+  if (level > NSB_MAX_NAMESPACE_LEVEL)
+    level = NSB_MAX_NAMESPACE_LEVEL;
+  return kind * NSB_LEVEL_SLOTS + level;
 }
 
 /* Slot 0 holds <= 1 ns; slot k holds (2^(k-1), 2^k] ns, that is k is the bit length of ns - 1.
@@ -162,4 +195,40 @@ static inline __u32 nsb_ns_type_for_flags(__u64 flags) {
  * bit and not CLONE_NEWTIME; clone() cannot create a time namespace at all. */
 static inline __u32 nsb_ns_type_for_clone_flags(__u64 flags) {
   return nsb_ns_type_for_flags(flags & ~NSB_CSIGNAL);
+}
+
+/* The CLONE_NEW* flag that creates or joins a namespace of `ns_type`; 0 for none and multi. */
+static inline __u64 nsb_clone_flag_for_ns_type(__u32 ns_type) {
+  switch (ns_type) {
+    case NSB_NS_MNT:
+      return NSB_CLONE_NEWNS;
+    case NSB_NS_UTS:
+      return NSB_CLONE_NEWUTS;
+    case NSB_NS_IPC:
+      return NSB_CLONE_NEWIPC;
+    case NSB_NS_PID:
+      return NSB_CLONE_NEWPID;
+    case NSB_NS_NET:
+      return NSB_CLONE_NEWNET;
+    case NSB_NS_USER:
+      return NSB_CLONE_NEWUSER;
+    case NSB_NS_CGROUP:
+      return NSB_CLONE_NEWCGROUP;
+    case NSB_NS_TIME:
+      return NSB_CLONE_NEWTIME;
+    default:
+      return 0;
+  }
+}
+
+/* The type a setns(fd, 0) joined, from the set of namespace types whose pointer changed during the
+ * call (bit 1 << nsb_ns_type each): none when nothing changed (a failed call, or joining the
+ * namespace the task was already in), multi when several did. */
+static inline __u32 nsb_ns_type_for_changes(__u32 changed_types) {
+  __u64 flags = 0;
+  for (__u32 ns_type = NSB_NS_MNT; ns_type <= NSB_NS_TIME; ns_type++) {
+    if (changed_types & (1U << ns_type))
+      flags |= nsb_clone_flag_for_ns_type(ns_type);
+  }
+  return nsb_ns_type_for_flags(flags);
 }

@@ -3,6 +3,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -46,6 +48,8 @@ constexpr std::string_view kSyscallFunctionPrefix = "__arm64_sys_";
 
 constexpr const char* kKernelBtf = "/sys/kernel/btf/vmlinux";
 constexpr const char* kUnavailable = "eBPF probes unavailable";
+// The inode number of the initial PID namespace, fixed by the kernel (PROC_PID_INIT_INO).
+constexpr ino_t kInitialPidNamespaceInode = 0xEFFFFFFCU;
 
 // libbpf returns negative errno values, and its own codes from 4000 up, which strerror cannot name.
 std::unexpected<Error> libbpf_error(std::string operation, int error) {
@@ -89,7 +93,91 @@ Result<void> set_function_targets(const namespace_latency_bpf& skeleton) {
   return {};
 }
 
-Result<std::unique_ptr<NamespaceProbes::Loaded>> load_and_attach(AttachMode mode) {
+// Filters that could never match are refused up front, instead of silently counting nothing.
+Result<void> check_filters(const ProbeOptions& options) {
+  if (options.cgroup_id && *options.cgroup_id == 0) {
+    return std::unexpected(Error{"filter by cgroup", "0", EINVAL, "no cgroup has id 0"});
+  }
+  if (!options.descendants_of)
+    return {};
+
+  const pid_t root = *options.descendants_of;
+  const std::string subject = "process " + std::to_string(root);
+  if (root <= 0) {
+    return std::unexpected(
+        Error{"follow the descendants", subject, EINVAL, "a process id is above 0"});
+  }
+  if (kill(root, 0) != 0 && errno == ESRCH)
+    return system_error("follow the descendants", subject);
+
+  // TODO: the BPF side knows processes by their id in the initial PID namespace, which a loader
+  // in a container cannot learn, so there the descendants filter is refused.
+  struct stat pid_namespace {};
+  if (stat("/proc/self/ns/pid", &pid_namespace) == 0 &&
+      pid_namespace.st_ino != kInitialPidNamespaceInode) {
+    return std::unexpected(Error{"follow the descendants", subject, 0,
+                                 "process ids are only understood from the initial PID namespace, "
+                                 "and this process runs in another one"});
+  }
+  return {};
+}
+
+// The task lifecycle programs a mode loads besides its syscall probes. fentry cannot attach to a
+// tracepoint, so that mode borrows tp_btf's, which any kernel offering fentry also offers.
+struct LifecyclePrograms {
+  bpf_program* new_task;
+  bpf_program* task_exit;
+};
+
+LifecyclePrograms lifecycle_programs(const namespace_latency_bpf& skeleton, AttachMode mode) {
+  switch (mode) {
+    case AttachMode::fentry:
+    case AttachMode::tp_btf:
+      return {skeleton.progs.tp_btf_task_newtask, skeleton.progs.tp_btf_sched_process_exit};
+    case AttachMode::tracepoint:
+      return {skeleton.progs.tracepoint_task_newtask, skeleton.progs.tracepoint_sched_process_exit};
+    case AttachMode::raw_tracepoint:
+      return {skeleton.progs.raw_tracepoint_task_newtask,
+              skeleton.progs.raw_tracepoint_sched_process_exit};
+  }
+  return {nullptr, nullptr};
+}
+
+void choose_programs(const namespace_latency_bpf& skeleton, AttachMode mode,
+                     const ProbeOptions& options) {
+  bpf_program* program = nullptr;
+  bpf_object__for_each_program(program, skeleton.obj) {
+    bpf_program__set_autoload(program, mode_of(program) == mode);
+  }
+
+  const LifecyclePrograms lifecycle = lifecycle_programs(skeleton, mode);
+  bpf_program__set_autoload(lifecycle.new_task, true);
+  // Task exits matter only to the descendants filter, which forgets processes that have ended.
+  bpf_program__set_autoload(lifecycle.task_exit, options.descendants_of.has_value());
+}
+
+void set_filters(namespace_latency_bpf& skeleton, const ProbeOptions& options) {
+  skeleton.rodata->filter_cgroup_id = options.cgroup_id.value_or(0);
+  skeleton.rodata->follow_descendants = options.descendants_of.has_value();
+  // Unused without the filter; the kernel still wants room for one entry.
+  if (!options.descendants_of)
+    bpf_map__set_max_entries(skeleton.maps.followed, 1);
+}
+
+Result<void> follow_root(const namespace_latency_bpf& skeleton, const ProbeOptions& options) {
+  if (!options.descendants_of)
+    return {};
+  const uint32_t root = static_cast<uint32_t>(*options.descendants_of);
+  const uint8_t followed = 1;
+  if (bpf_map__update_elem(skeleton.maps.followed, &root, sizeof(root), &followed, sizeof(followed),
+                           BPF_ANY) != 0) {
+    return libbpf_error("follow process " + std::to_string(root), -errno);
+  }
+  return {};
+}
+
+Result<std::unique_ptr<NamespaceProbes::Loaded>> load_and_attach(AttachMode mode,
+                                                                 const ProbeOptions& options) {
   auto loaded = std::make_unique<NamespaceProbes::Loaded>();
 
   // A fresh object per attempt: after a failed load libbpf's object cannot be loaded again.
@@ -102,11 +190,9 @@ Result<std::unique_ptr<NamespaceProbes::Loaded>> load_and_attach(AttachMode mode
   skeleton.rodata->clone3_nr = SYS_clone3;
   skeleton.rodata->unshare_nr = SYS_unshare;
   skeleton.rodata->setns_nr = SYS_setns;
+  set_filters(skeleton, options);
 
-  bpf_program* program = nullptr;
-  bpf_object__for_each_program(program, skeleton.obj) {
-    bpf_program__set_autoload(program, mode_of(program) == mode);
-  }
+  choose_programs(skeleton, mode, options);
   if (mode == AttachMode::fentry) {
     if (Result<void> targeted = set_function_targets(skeleton); !targeted) {
       return std::unexpected(targeted.error());
@@ -121,7 +207,11 @@ Result<std::unique_ptr<NamespaceProbes::Loaded>> load_and_attach(AttachMode mode
   if (int error = namespace_latency_bpf__load(&skeleton); error != 0) {
     return libbpf_error("load eBPF programs", error);
   }
+  // Before attaching, so that the root's first call is already counted.
+  if (Result<void> seeded = follow_root(skeleton, options); !seeded)
+    return std::unexpected(seeded.error());
 
+  bpf_program* program = nullptr;
   bpf_object__for_each_program(program, skeleton.obj) {
     if (!bpf_program__autoload(program))
       continue;
@@ -135,8 +225,11 @@ Result<std::unique_ptr<NamespaceProbes::Loaded>> load_and_attach(AttachMode mode
   const int possible_cpus = libbpf_num_possible_cpus();
   if (possible_cpus <= 0)
     return libbpf_error("count possible CPUs", possible_cpus);
-  loaded->maps = ProbeMaps{bpf_map__fd(skeleton.maps.latencies),
-                           bpf_map__fd(skeleton.maps.counters), possible_cpus};
+  loaded->maps = ProbeMaps{.latencies_fd = bpf_map__fd(skeleton.maps.latencies),
+                           .counters_fd = bpf_map__fd(skeleton.maps.counters),
+                           .namespaces_created_fd = bpf_map__fd(skeleton.maps.namespaces_created),
+                           .task_levels_fd = bpf_map__fd(skeleton.maps.task_levels),
+                           .possible_cpus = possible_cpus};
   return loaded;
 }
 
@@ -214,6 +307,14 @@ std::optional<AttachMode> parse_attach_mode(std::string_view text) {
 
 Result<NamespaceProbes> NamespaceProbes::attach(const ProbeOptions& options) {
   set_probe_logging(options.verbose);
+  if (Result<void> valid = check_filters(options); !valid)
+    return std::unexpected(valid.error());
+  if (options.cgroup_id)
+    log_probe_debug("counting only tasks of cgroup id " + std::to_string(*options.cgroup_id));
+  if (options.descendants_of) {
+    log_probe_debug("counting only process " + std::to_string(*options.descendants_of) +
+                    " and its descendants");
+  }
 
   std::vector<AttachMode> modes(std::begin(kAttachModes), std::end(kAttachModes));
   if (options.force_mode)
@@ -222,7 +323,7 @@ Result<NamespaceProbes> NamespaceProbes::attach(const ProbeOptions& options) {
   std::vector<std::string> attempts;
   Error last_error;
   for (AttachMode mode : modes) {
-    Result<std::unique_ptr<Loaded>> loaded = load_and_attach(mode);
+    Result<std::unique_ptr<Loaded>> loaded = load_and_attach(mode, options);
     if (loaded) {
       attempts.push_back(std::string(name(mode)) + ": attached");
       log_probe_debug(attempts.back());
@@ -250,6 +351,19 @@ Snapshot NamespaceProbes::snapshot() const {
     return empty;
   }
   return read_snapshot(loaded_->maps, name(mode_));
+}
+
+size_t NamespaceProbes::followed_processes() const {
+  if (!loaded_ || !loaded_->skeleton->rodata->follow_descendants)
+    return 0;
+  const int followed = bpf_map__fd(loaded_->skeleton->maps.followed);
+  size_t count = 0;
+  uint32_t key = 0;
+  for (const uint32_t* previous = nullptr; bpf_map_get_next_key(followed, previous, &key) == 0;
+       previous = &key) {
+    ++count;
+  }
+  return count;
 }
 
 std::vector<uint32_t> NamespaceProbes::program_ids() const {

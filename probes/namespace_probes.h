@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <sys/types.h>
+
 #include "common/result.h"
 #include "probes/snapshot.h"
 
@@ -27,8 +29,20 @@ std::string_view name(AttachMode mode);
 std::optional<AttachMode> parse_attach_mode(std::string_view text);
 
 struct ProbeOptions {
-  std::optional<AttachMode> force_mode;  // try only this mode
-  bool verbose = false;                  // debug lines and libbpf's messages on stderr
+  std::optional<AttachMode> force_mode{};  // try only this mode
+  bool verbose = false;                    // debug lines and libbpf's messages on stderr
+
+  // Filters, applied in the kernel before anything is counted; when both are set a task must pass
+  // both. Unset (the default), every task of the machine is counted, as `nsbench trace` wants.
+
+  // Only tasks of the cgroup v2 with this id (cgroup_id_of() reads it from a cgroup directory);
+  // tasks of its child cgroups are not counted. A new task is judged by its parent's cgroup.
+  std::optional<uint64_t> cgroup_id{};
+  // Only this process (all its threads) and the processes created after attach() returns by it or
+  // by one already followed: a new process is followed when its creator is, even with
+  // CLONE_PARENT. A process id of the initial PID namespace. For `nsbench run`: getpid(), before
+  // any benchmark child is started.
+  std::optional<pid_t> descendants_of{};
 };
 
 // Move-only owner of the loaded BPF object and its links; destruction detaches every link and
@@ -37,7 +51,8 @@ class NamespaceProbes {
  public:
   // Tries each mode (or only options.force_mode) and keeps the first that loads and attaches.
   // When none does, the Error is one line naming what is missing, e.g. "eBPF probes unavailable:
-  // Operation not permitted; loading needs CAP_BPF and CAP_PERFMON (run as root)".
+  // Operation not permitted; loading needs CAP_BPF and CAP_PERFMON (run as root)". A filter that
+  // cannot work (cgroup id 0, a process that does not exist) is an Error before any mode is tried.
   static Result<NamespaceProbes> attach(const ProbeOptions& options);
 
   NamespaceProbes(NamespaceProbes&&) noexcept;
@@ -52,6 +67,10 @@ class NamespaceProbes {
 
   // The histograms and counters accumulated since attach. Thread-safe: it only reads the maps.
   Snapshot snapshot() const;
+
+  // How many live processes the descendants filter follows: the root and the processes created
+  // under it that have not exited. 0 without that filter. For diagnostics and tests.
+  size_t followed_processes() const;
 
   // Kernel ids of our programs and links, for diagnostics and for tests that check nothing is
   // left behind.

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,12 +43,55 @@ struct LatencyHistogram {
   double quantile_seconds(double q) const;
 };
 
+// PID and user namespaces nest at most this deep below the initial one, which is level 0.
+inline constexpr int kMaxNamespaceLevel = 32;
+
+// How many new tasks were created at each nesting level of one namespace kind. Defined here in
+// full, so that the exporter can use it without linking the probe loader.
+struct LevelHistogram {
+  std::array<uint64_t, kMaxNamespaceLevel + 1> tasks{};  // tasks[level], not cumulative
+
+  // All tasks.
+  constexpr uint64_t count() const {
+    uint64_t total = 0;
+    for (const uint64_t at_level : tasks)
+      total += at_level;
+    return total;
+  }
+
+  // The sum of the levels of all tasks.
+  constexpr uint64_t sum() const {
+    uint64_t total = 0;
+    for (int level = 0; level <= kMaxNamespaceLevel; ++level)
+      total += static_cast<uint64_t>(level) * tasks[level];
+    return total;
+  }
+
+  // The deepest level seen, -1 when no task was seen.
+  constexpr int max_level() const {
+    for (int level = kMaxNamespaceLevel; level >= 0; --level) {
+      if (tasks[level] != 0)
+        return level;
+    }
+    return -1;
+  }
+};
+
 struct Snapshot {
   std::string attach_mode;                  // fentry, tp_btf, tracepoint, raw_tracepoint
   std::vector<LatencyHistogram> latencies;  // only combinations seen at least once
   uint64_t unmatched_exits = 0;  // exits with no recorded entry (e.g. a clone's child), dropped
   uint64_t negative_deltas = 0;  // exit earlier than entry, dropped
   uint64_t map_update_failures = 0;
+
+  // Every task created since attach (processes, threads, kernel threads), by the level of its PID
+  // namespace and of its user namespace.
+  LevelHistogram pidns_levels;
+  LevelHistogram userns_levels;
+  // Namespaces created by successful clone, clone3 and unshare calls, by type: each CLONE_NEW* flag
+  // of a call counts one. Keys mnt, uts, ipc, pid, net, user, cgroup, time, all present (0 when
+  // none was created) in a snapshot read from the probes.
+  std::map<std::string, uint64_t> namespaces_created;
 
   // Histograms of one syscall merged over every ns type and result, or only those given (an empty
   // string matches all), for a scenario's kernel-side median.

@@ -3,12 +3,16 @@
 #include <bpf/bpf.h>
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
 namespace nsbench::probes {
 
 static_assert(NSB_LATENCY_SLOTS == kLatencySlots, "the BPF side and Snapshot disagree on slots");
+static_assert(NSB_MAX_NAMESPACE_LEVEL == kMaxNamespaceLevel,
+              "the BPF side and Snapshot disagree on the deepest namespace level");
 
 std::string_view syscall_label(nsb_syscall syscall) {
   switch (syscall) {
@@ -83,16 +87,38 @@ LatencyHistogram sum_over_cpus(const std::vector<nsb_latency_histogram>& per_cpu
   return total;
 }
 
-uint64_t read_counter(const ProbeMaps& maps, nsb_counter counter) {
+// The sum over CPUs of one u64 entry of a per-CPU array; 0 when it cannot be read.
+uint64_t read_per_cpu_u64(const ProbeMaps& maps, int map_fd, uint32_t key) {
   std::vector<uint64_t> per_cpu(maps.possible_cpus);
-  const uint32_t key = counter;
-  if (bpf_map_lookup_elem(maps.counters_fd, &key, per_cpu.data()) != 0)
+  if (bpf_map_lookup_elem(map_fd, &key, per_cpu.data()) != 0)
     return 0;
 
   uint64_t total = 0;
   for (uint64_t value : per_cpu)
     total += value;
   return total;
+}
+
+uint64_t read_counter(const ProbeMaps& maps, nsb_counter counter) {
+  return read_per_cpu_u64(maps, maps.counters_fd, counter);
+}
+
+LevelHistogram read_levels(const ProbeMaps& maps, nsb_level_kind kind) {
+  LevelHistogram histogram;
+  for (uint32_t level = 0; level <= NSB_MAX_NAMESPACE_LEVEL; ++level) {
+    histogram.tasks[level] =
+        read_per_cpu_u64(maps, maps.task_levels_fd, nsb_task_level_index(kind, level));
+  }
+  return histogram;
+}
+
+std::map<std::string, uint64_t> read_namespaces_created(const ProbeMaps& maps) {
+  std::map<std::string, uint64_t> created;
+  for (uint32_t ns_type = NSB_NS_MNT; ns_type <= NSB_NS_TIME; ++ns_type) {
+    created[std::string(ns_type_label(static_cast<nsb_ns_type>(ns_type)))] =
+        read_per_cpu_u64(maps, maps.namespaces_created_fd, ns_type);
+  }
+  return created;
 }
 
 }  // namespace
@@ -123,6 +149,10 @@ Snapshot read_snapshot(const ProbeMaps& maps, std::string_view attach_mode) {
   snapshot.unmatched_exits = read_counter(maps, NSB_COUNTER_UNMATCHED_EXITS);
   snapshot.negative_deltas = read_counter(maps, NSB_COUNTER_NEGATIVE_DELTAS);
   snapshot.map_update_failures = read_counter(maps, NSB_COUNTER_MAP_UPDATE_FAILURES);
+
+  snapshot.pidns_levels = read_levels(maps, NSB_LEVEL_PIDNS);
+  snapshot.userns_levels = read_levels(maps, NSB_LEVEL_USERNS);
+  snapshot.namespaces_created = read_namespaces_created(maps);
   return snapshot;
 }
 

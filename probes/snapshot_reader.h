@@ -15,9 +15,11 @@ std::string_view ns_type_label(nsb_ns_type ns_type);
 std::string_view result_label(nsb_result result);
 
 struct ProbeMaps {
-  int latencies_fd = -1;  // per-CPU array of nsb_latency_histogram
-  int counters_fd = -1;   // per-CPU array of u64, indexed by nsb_counter
-  int possible_cpus = 0;  // per-CPU values come back as one copy per possible CPU
+  int latencies_fd = -1;           // per-CPU array of nsb_latency_histogram
+  int counters_fd = -1;            // per-CPU array of u64, indexed by nsb_counter
+  int namespaces_created_fd = -1;  // per-CPU array of u64, indexed by nsb_ns_type
+  int task_levels_fd = -1;         // per-CPU array of u64, indexed by nsb_task_level_index
+  int possible_cpus = 0;           // per-CPU values come back as one copy per possible CPU
 };
 
 // Only map lookups, so any thread may call it while the programs keep updating the maps.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -155,7 +157,7 @@ TEST(MetricsCollector, TextExpositionWritesExactLeEdgesAndOneInfBucket) {
   const std::string inf_bucket = series + "le=\"+Inf\"} 2\n";
   const size_t inf = text.find(inf_bucket);
   ASSERT_NE(inf, std::string::npos) << text;
-  EXPECT_EQ(text.find("le=\"+Inf\"", inf + inf_bucket.size()), std::string::npos)
+  EXPECT_EQ(text.find(series + "le=\"+Inf\"", inf + inf_bucket.size()), std::string::npos)
       << "+Inf written twice:\n"
       << text;
   EXPECT_NE(text.find("nsbench_syscall_duration_seconds_count{syscall=\"setns\",ns_type=\"net\","
@@ -169,7 +171,13 @@ TEST(MetricsCollector, EveryLeLabelParsesToItsPowerOfTwoEdgeExactly) {
     snapshot.latencies = {testing::histogram_of("unshare", "pid", "ok", {5'000})};
     return snapshot;
   });
-  const std::string text = to_text_exposition(collector);
+  // Only the latency family's lines: the level histograms have `le` labels of their own.
+  std::string text;
+  std::istringstream exposition(to_text_exposition(collector));
+  for (std::string line; std::getline(exposition, line);) {
+    if (line.starts_with("nsbench_syscall_duration_seconds_bucket{"))
+      text += line + "\n";
+  }
 
   // Prometheus reads `le` as a float; it must be the very double of 2^k ns, which is also what
   // the short decimal ("1.024e-06") parses to.
@@ -186,6 +194,115 @@ TEST(MetricsCollector, EveryLeLabelParsesToItsPowerOfTwoEdgeExactly) {
     ++slot;
   }
   EXPECT_EQ(slot, kLastExportedSlot + 1);
+}
+
+// The lines of `text` that start with `prefix`, in order.
+std::vector<std::string> lines_starting_with(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) {
+    if (line.starts_with(prefix))
+      lines.push_back(line);
+  }
+  return lines;
+}
+
+probes::Snapshot snapshot_with_levels() {
+  probes::Snapshot snapshot;
+  snapshot.attach_mode = "tp_btf";
+  snapshot.pidns_levels.tasks[0] = 5;
+  snapshot.pidns_levels.tasks[1] = 2;
+  snapshot.pidns_levels.tasks[32] = 1;
+  snapshot.userns_levels.tasks[0] = 7;
+  snapshot.userns_levels.tasks[3] = 1;
+  return snapshot;
+}
+
+TEST(MetricsCollector, LevelHistogramsHaveOneCumulativeBucketPerLevelFromZeroToThirtyTwo) {
+  MetricsCollector collector([] { return snapshot_with_levels(); });
+
+  const std::string text = to_text_exposition(collector);
+
+  std::vector<std::string> expected;
+  for (int level = 0; level <= 32; ++level) {
+    const int cumulative = level == 0 ? 5 : level < 32 ? 7 : 8;
+    expected.push_back("nsbench_task_pidns_level_bucket{le=\"" + std::to_string(level) + "\"} " +
+                       std::to_string(cumulative));
+  }
+  expected.push_back("nsbench_task_pidns_level_bucket{le=\"+Inf\"} 8");
+  EXPECT_EQ(lines_starting_with(text, "nsbench_task_pidns_level_bucket"), expected) << text;
+  EXPECT_EQ(lines_starting_with(text, "nsbench_task_pidns_level_count"),
+            std::vector<std::string>{"nsbench_task_pidns_level_count 8"});
+  // 2 tasks at level 1 and one at level 32.
+  EXPECT_EQ(lines_starting_with(text, "nsbench_task_pidns_level_sum"),
+            std::vector<std::string>{"nsbench_task_pidns_level_sum 34"});
+
+  const std::vector<std::string> user = lines_starting_with(text, "nsbench_task_userns_level_");
+  EXPECT_NE(std::ranges::find(user, "nsbench_task_userns_level_bucket{le=\"2\"} 7"), user.end());
+  EXPECT_NE(std::ranges::find(user, "nsbench_task_userns_level_bucket{le=\"3\"} 8"), user.end());
+  EXPECT_NE(std::ranges::find(user, "nsbench_task_userns_level_sum 3"), user.end());
+}
+
+TEST(MetricsCollector, LevelHistogramsAreExportedEmptyBeforeAnyTaskAndTheirMaximaAreNot) {
+  MetricsCollector collector([] { return probes::Snapshot{}; });
+
+  const auto families = collector.Collect();
+
+  for (const char* name : {"nsbench_task_pidns_level", "nsbench_task_userns_level"}) {
+    const MetricFamily* levels = find_family(families, name);
+    ASSERT_NE(levels, nullptr) << name;
+    EXPECT_EQ(levels->type, MetricType::Histogram);
+    ASSERT_EQ(levels->metric.size(), 1u);
+    EXPECT_EQ(levels->metric[0].histogram.sample_count, 0u);
+    EXPECT_EQ(levels->metric[0].histogram.bucket.size(), 34u);  // 0 to 32, then +Inf
+  }
+  EXPECT_EQ(find_family(families, "nsbench_task_max_pidns_level"), nullptr);
+  EXPECT_EQ(find_family(families, "nsbench_task_max_userns_level"), nullptr);
+}
+
+TEST(MetricsCollector, ExportsTheDeepestLevelOfEachNamespaceKindAsAGauge) {
+  const auto families = MetricsCollector([] { return snapshot_with_levels(); }).Collect();
+
+  const MetricFamily* pid = find_family(families, "nsbench_task_max_pidns_level");
+  ASSERT_NE(pid, nullptr);
+  EXPECT_EQ(pid->type, MetricType::Gauge);
+  ASSERT_EQ(pid->metric.size(), 1u);
+  EXPECT_EQ(pid->metric[0].gauge.value, 32.0);
+  const MetricFamily* user = find_family(families, "nsbench_task_max_userns_level");
+  ASSERT_NE(user, nullptr);
+  ASSERT_EQ(user->metric.size(), 1u);
+  EXPECT_EQ(user->metric[0].gauge.value, 3.0);
+}
+
+TEST(MetricsCollector, ExportsNamespacesCreatedAsACounterPerType) {
+  const auto families = collector_with_probes().Collect();
+
+  const MetricFamily* created = find_family(families, "nsbench_namespaces_created_total");
+  ASSERT_NE(created, nullptr);
+  EXPECT_EQ(created->type, MetricType::Counter);
+  std::map<std::string, double> by_type;
+  for (const ClientMetric& metric : created->metric)
+    by_type[label(metric, "ns_type")] = metric.counter.value;
+  EXPECT_EQ(by_type, (std::map<std::string, double>{{"cgroup", 0},
+                                                    {"ipc", 0},
+                                                    {"mnt", 4},
+                                                    {"net", 5},
+                                                    {"pid", 20},
+                                                    {"time", 0},
+                                                    {"user", 2},
+                                                    {"uts", 20}}));
+}
+
+TEST(MetricsCollector, LevelFamiliesPassPromtoolAtEveryLevel) {
+  NSBENCH_REQUIRE_PROGRAM(promtool, "promtool", "prometheus");
+  MetricsCollector collector([] {
+    probes::Snapshot snapshot = snapshot_with_levels();
+    for (int level = 0; level <= probes::kMaxNamespaceLevel; ++level)
+      snapshot.userns_levels.tasks[level] = static_cast<uint64_t>(level);
+    return snapshot;
+  });
+
+  EXPECT_TRUE(testing::passes_promtool_check_metrics(*promtool, to_text_exposition(collector)));
 }
 
 TEST(MetricsCollector, TextExpositionPassesPromtool) {

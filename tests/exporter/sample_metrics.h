@@ -45,6 +45,14 @@ inline probes::Snapshot sample_snapshot(uint64_t scale = 1) {
   snapshot.unmatched_exits = 7 * scale;
   snapshot.negative_deltas = 1;
   snapshot.map_update_failures = 2;
+  // Most tasks in the initial namespaces, a few in containers two and three levels down.
+  snapshot.pidns_levels.tasks[0] = 40 * scale;
+  snapshot.pidns_levels.tasks[2] = 3 * scale;
+  snapshot.userns_levels.tasks[0] = 41 * scale;
+  snapshot.userns_levels.tasks[3] = 2 * scale;
+  snapshot.namespaces_created = {{"cgroup", 0},       {"ipc", 0},          {"mnt", 4 * scale},
+                                 {"net", 5 * scale},  {"pid", 20 * scale}, {"time", 0},
+                                 {"user", 2 * scale}, {"uts", 20 * scale}};
   return snapshot;
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -134,6 +135,65 @@ TEST(AttachModes, EveryLoadableModeSeesTheSameKeysForTheSameWorkload) {
         seen.insert(key);
     }
     EXPECT_EQ(seen, expected) << "attach mode " << mode;
+  }
+}
+
+TEST(AttachModes, EveryLoadableModeCountsTheSameTasksAndNamespacesOfAFollowedProcess) {
+  NSBENCH_REQUIRE_ROOT();
+  if (!testing::in_initial_pid_namespace())
+    GTEST_SKIP() << "the descendants filter needs the initial PID namespace";
+  constexpr int kJoins = 6;
+  constexpr int kRejoins = 4;
+  constexpr int kUnshares = 5;
+  constexpr int kLevels = 3;
+  constexpr int kClones = 2;
+
+  testing::GatedChild root([] {
+    std::string problem = testing::setns_into_net_namespaces_without_flags(kJoins);
+    if (problem.empty())
+      problem = testing::setns_into_the_same_net_namespace(kRejoins);
+    if (problem.empty())
+      problem = testing::unshare_namespaces(CLONE_NEWUTS, kUnshares);
+    if (problem.empty())
+      problem = testing::clone_children(CLONE_NEWPID | CLONE_NEWUSER, kClones);
+    if (problem.empty())
+      problem = testing::nest_namespaces_and_fork(kLevels, kLevels);
+    return problem;
+  });
+  std::vector<NamespaceProbes> attached;
+  for (AttachMode mode : kAttachModes) {
+    Result<NamespaceProbes> probes =
+        NamespaceProbes::attach({.force_mode = mode, .descendants_of = root.pid()});
+    if (probes)
+      attached.push_back(std::move(*probes));
+  }
+  ASSERT_FALSE(attached.empty()) << "no attach mode loads on this kernel";
+  root.release();
+  ASSERT_EQ(root.wait(), "");
+
+  // Exact figures: only the followed process and its children are counted.
+  const testing::CountsByKey expected_calls = {
+      {"setns/net/ok", kJoins},      {"setns/none/ok", kRejoins},  {"unshare/net/ok", 1},
+      {"unshare/uts/ok", kUnshares}, {"unshare/user/ok", kLevels}, {"unshare/pid/ok", kLevels},
+      {"clone/multi/ok", kClones}};
+  const std::map<std::string, uint64_t> expected_created = {
+      {"mnt", 0}, {"uts", kUnshares},          {"ipc", 0},    {"pid", kLevels + kClones},
+      {"net", 1}, {"user", kLevels + kClones}, {"cgroup", 0}, {"time", 0}};
+  LevelHistogram pid_levels;
+  LevelHistogram user_levels;
+  // The clone children one level down in both; then nest_namespaces_and_fork's tasks.
+  pid_levels.tasks = {kLevels, 1 + kClones, 1, 1};
+  user_levels.tasks = {0, 1 + kClones, 1, 1 + kLevels};
+  for (const NamespaceProbes& probes : attached) {
+    const std::string mode(name(probes.attach_mode()));
+    const Snapshot seen = probes.snapshot();
+    testing::CountsByKey calls = testing::counts_by_key(seen);
+    // fork() is a clone too: only the explicit clones are of interest.
+    std::erase_if(calls, [](const auto& entry) { return entry.first == "clone/none/ok"; });
+    EXPECT_EQ(calls, expected_calls) << "attach mode " << mode;
+    EXPECT_EQ(seen.namespaces_created, expected_created) << "attach mode " << mode;
+    EXPECT_EQ(seen.pidns_levels.tasks, pid_levels.tasks) << "attach mode " << mode;
+    EXPECT_EQ(seen.userns_levels.tasks, user_levels.tasks) << "attach mode " << mode;
   }
 }
 

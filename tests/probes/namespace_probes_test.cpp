@@ -38,6 +38,41 @@ TEST_F(NamespaceProbesTest, SeesEverySetnsIntoANetNamespace) {
   EXPECT_GE(growth(before, probes_->snapshot())["setns/net/ok"], kCalls);
 }
 
+TEST_F(NamespaceProbesTest, NamesTheTypeASetnsWithoutFlagsJoined) {
+  constexpr int kCalls = 30;
+  const Snapshot before = probes_->snapshot();
+
+  ASSERT_EQ(run_in_child([] { return testing::setns_into_net_namespaces_without_flags(kCalls); }),
+            "");
+
+  EXPECT_GE(growth(before, probes_->snapshot())["setns/net/ok"], kCalls);
+}
+
+TEST_F(NamespaceProbesTest, PutsASetnsWithoutFlagsThatChangesNothingInNone) {
+  constexpr int kCalls = 30;
+  const Snapshot before = probes_->snapshot();
+
+  ASSERT_EQ(run_in_child([] { return testing::setns_into_the_same_net_namespace(kCalls); }), "");
+
+  EXPECT_GE(growth(before, probes_->snapshot())["setns/none/ok"], kCalls);
+}
+
+TEST_F(NamespaceProbesTest, CountsNewTasksAndTheNamespacesCreated) {
+  constexpr int kCalls = 20;
+  const Snapshot before = probes_->snapshot();
+
+  ASSERT_EQ(run_in_child([] { return testing::clone_children(CLONE_NEWPID, kCalls); }), "");
+
+  const Snapshot after = probes_->snapshot();
+  // Other processes of the machine may add to every figure, hence >=.
+  EXPECT_GE(after.namespaces_created.at("pid") - before.namespaces_created.at("pid"),
+            static_cast<uint64_t>(kCalls));
+  EXPECT_GE(after.pidns_levels.tasks[1] - before.pidns_levels.tasks[1],
+            static_cast<uint64_t>(kCalls));
+  EXPECT_GE(after.pidns_levels.count() - before.pidns_levels.count(),
+            static_cast<uint64_t>(kCalls + 1));  // the children and the workload process
+}
+
 TEST_F(NamespaceProbesTest, SeesEveryUnshareOfAUtsNamespace) {
   constexpr int kCalls = 50;
   const Snapshot before = probes_->snapshot();

@@ -26,7 +26,9 @@ static_assert(NSB_CLONE_NEWNET == CLONE_NEWNET);
 static_assert(NSB_CLONE_NEWUSER == CLONE_NEWUSER);
 static_assert(NSB_CLONE_NEWCGROUP == CLONE_NEWCGROUP);
 static_assert(NSB_CLONE_NEWTIME == CLONE_NEWTIME);
+static_assert(NSB_CLONE_THREAD == CLONE_THREAD);
 static_assert(NSB_LATENCY_SLOTS == kLatencySlots);
+static_assert(NSB_MAX_NAMESPACE_LEVEL == kMaxNamespaceLevel);
 
 TEST(SlotForNs, PutsEachEdgeInTheSlotWhoseUpperEdgeIncludesIt) {
   const std::pair<uint64_t, int> expected[] = {
@@ -128,6 +130,52 @@ TEST(HistogramIndex, GivesEveryLabelCombinationItsOwnEntry) {
     }
   }
   EXPECT_EQ(indices.size(), static_cast<size_t>(NSB_HISTOGRAM_COUNT));
+}
+
+TEST(TaskLevelIndex, GivesEveryKindAndLevelItsOwnEntryAndClampsDeeperLevels) {
+  std::set<uint32_t> indices;
+  for (uint32_t kind = 0; kind < NSB_LEVEL_KIND_COUNT; ++kind) {
+    for (uint32_t level = 0; level <= NSB_MAX_NAMESPACE_LEVEL; ++level) {
+      const uint32_t index = nsb_task_level_index(kind, level);
+      EXPECT_LT(index, static_cast<uint32_t>(NSB_TASK_LEVEL_COUNT));
+      indices.insert(index);
+    }
+  }
+  EXPECT_EQ(indices.size(), static_cast<size_t>(NSB_TASK_LEVEL_COUNT));
+  EXPECT_EQ(nsb_task_level_index(NSB_LEVEL_USERNS, 40), nsb_task_level_index(NSB_LEVEL_USERNS, 32));
+}
+
+TEST(CloneFlagForNsType, IsTheFlagThatNamesTheType) {
+  for (uint32_t ns_type = NSB_NS_MNT; ns_type <= NSB_NS_TIME; ++ns_type) {
+    EXPECT_EQ(nsb_ns_type_for_flags(nsb_clone_flag_for_ns_type(ns_type)), ns_type)
+        << ns_type_of(ns_type);
+  }
+  EXPECT_EQ(nsb_clone_flag_for_ns_type(NSB_NS_NONE), 0U);
+  EXPECT_EQ(nsb_clone_flag_for_ns_type(NSB_NS_MULTI), 0U);
+}
+
+TEST(NsTypeForChanges, IsTheOneTypeThatChangedNoneOrMulti) {
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_changes(0)), "none");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_changes(1U << NSB_NS_NET)), "net");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_changes(1U << NSB_NS_TIME)), "time");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_changes(1U << NSB_NS_USER)), "user");
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_changes((1U << NSB_NS_USER) | (1U << NSB_NS_MNT))), "multi");
+  // Bits outside mnt..time (none, multi) are not namespaces.
+  EXPECT_EQ(ns_type_of(nsb_ns_type_for_changes(1U << NSB_NS_NONE)), "none");
+}
+
+TEST(LevelHistogram, CountsSumsAndFindsTheDeepestLevel) {
+  LevelHistogram levels;
+  EXPECT_EQ(levels.count(), 0U);
+  EXPECT_EQ(levels.sum(), 0U);
+  EXPECT_EQ(levels.max_level(), -1);
+
+  levels.tasks[0] = 4;
+  levels.tasks[2] = 3;
+  levels.tasks[kMaxNamespaceLevel] = 1;
+  EXPECT_EQ(levels.count(), 8U);
+  EXPECT_EQ(levels.sum(), 6U + kMaxNamespaceLevel);
+  EXPECT_EQ(levels.max_level(), kMaxNamespaceLevel);
 }
 
 TEST(Labels, AreTheValuesTheMetricsPromise) {

@@ -4,11 +4,13 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace nsbench::probes::testing {
@@ -28,6 +30,38 @@ std::string reap(pid_t child, const std::string& step) {
   return {};
 }
 
+// Reads what a child wrote to `report` until it closes it, then reaps the child.
+std::string collect_report(pid_t child, int report) {
+  std::string problem;
+  char buffer[256];
+  for (ssize_t n; (n = read(report, buffer, sizeof(buffer))) > 0;)
+    problem.append(buffer, n);
+  close(report);
+
+  int status = 0;
+  if (waitpid(child, &status, 0) != child)
+    return failed("waitpid");
+  if (problem.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+    problem = "workload child ended with status " + std::to_string(status);
+  }
+  return problem;
+}
+
+[[noreturn]] void run_steps_and_exit(const std::function<std::string()>& steps, int report) {
+  const std::string problem = steps();
+  if (!problem.empty() && write(report, problem.data(), problem.size()) < 0)
+    _exit(2);
+  _exit(problem.empty() ? 0 : 1);
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  FILE* file = std::fopen(path.c_str(), "w");
+  if (file == nullptr)
+    return false;
+  const bool written = std::fputs(text.c_str(), file) >= 0;
+  return std::fclose(file) == 0 && written;
+}
+
 }  // namespace
 
 std::string run_in_child(const std::function<std::string()>& steps) {
@@ -40,25 +74,69 @@ std::string run_in_child(const std::function<std::string()>& steps) {
     return failed("fork");
   if (child == 0) {
     close(report[0]);
-    const std::string problem = steps();
-    if (!problem.empty() && write(report[1], problem.data(), problem.size()) < 0)
-      _exit(2);
-    _exit(problem.empty() ? 0 : 1);
+    run_steps_and_exit(steps, report[1]);
   }
 
   close(report[1]);
-  std::string problem;
-  char buffer[256];
-  for (ssize_t n; (n = read(report[0], buffer, sizeof(buffer))) > 0;)
-    problem.append(buffer, n);
-  close(report[0]);
+  return collect_report(child, report[0]);
+}
 
-  int status = 0;
-  if (waitpid(child, &status, 0) != child)
-    return failed("waitpid");
-  if (problem.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-    problem = "workload child ended with status " + std::to_string(status);
+GatedChild::GatedChild(const std::function<std::string()>& steps) {
+  int gate[2];
+  int report[2];
+  if (pipe2(gate, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0) {
+    fork_problem_ = failed("pipe2");
+    return;
   }
+
+  pid_ = fork();
+  if (pid_ < 0) {
+    fork_problem_ = failed("fork");
+    return;
+  }
+  if (pid_ == 0) {
+    close(gate[1]);
+    close(report[0]);
+    char go = 0;
+    // Anything but a byte means the test gave up before releasing it.
+    if (read(gate[0], &go, 1) != 1)
+      _exit(3);
+    close(gate[0]);
+    run_steps_and_exit(steps, report[1]);
+  }
+
+  close(gate[0]);
+  close(report[1]);
+  gate_ = gate[1];
+  report_ = report[0];
+}
+
+GatedChild::~GatedChild() {
+  if (pid_ <= 0)
+    return;
+  if (gate_ >= 0)
+    close(gate_);
+  if (report_ >= 0) {
+    kill(pid_, SIGKILL);
+    wait();
+  }
+}
+
+void GatedChild::release() {
+  if (gate_ < 0)
+    return;
+  const char go = 1;
+  if (write(gate_, &go, 1) != 1)
+    fork_problem_ = failed("release the gated child");
+  close(gate_);
+  gate_ = -1;
+}
+
+std::string GatedChild::wait() {
+  if (!fork_problem_.empty() || report_ < 0)
+    return fork_problem_.empty() ? "the gated child was already waited for" : fork_problem_;
+  const std::string problem = collect_report(pid_, report_);
+  report_ = -1;
   return problem;
 }
 
@@ -78,6 +156,90 @@ std::string setns_into_net_namespaces(int calls) {
       return failed("setns net");
   }
   return {};
+}
+
+std::string setns_into_net_namespaces_without_flags(int calls) {
+  const std::string path = "/proc/" + std::to_string(getpid()) + "/ns/net";
+  const int home = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (home < 0)
+    return failed("open " + path);
+  if (unshare(CLONE_NEWNET) != 0)
+    return failed("unshare(CLONE_NEWNET)");
+  const int fresh = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fresh < 0)
+    return failed("open the new " + path);
+
+  for (int call = 0; call < calls; ++call) {
+    if (setns(call % 2 == 0 ? home : fresh, 0) != 0)
+      return failed("setns(fd, 0) into a net namespace");
+  }
+  return {};
+}
+
+std::string setns_into_the_same_net_namespace(int calls) {
+  const int current = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (current < 0)
+    return failed("open /proc/self/ns/net");
+  for (int call = 0; call < calls; ++call) {
+    if (setns(current, 0) != 0)
+      return failed("setns(fd, 0) into the current net namespace");
+  }
+  return {};
+}
+
+namespace {
+
+// Becomes root of a new user namespace nested in the current one, mapped onto the caller's ids.
+std::string enter_new_user_namespace() {
+  const uid_t uid = geteuid();
+  const gid_t gid = getegid();
+  if (unshare(CLONE_NEWUSER) != 0)
+    return failed("unshare(CLONE_NEWUSER)");
+  if (!write_file("/proc/self/setgroups", "deny") ||
+      !write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1") ||
+      !write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1")) {
+    return failed("map ids in the new user namespace");
+  }
+  return {};
+}
+
+std::string fork_and_exit_at_once() {
+  const pid_t child = fork();
+  if (child < 0)
+    return failed("fork");
+  if (child == 0)
+    _exit(0);
+  return reap(child, "fork");
+}
+
+// unshare(CLONE_NEWPID) and fork, the child going on down until `levels` are made.
+std::string fork_into_nested_pid_namespaces(int levels) {
+  if (levels == 0)
+    return {};
+  if (unshare(CLONE_NEWPID) != 0)
+    return failed("unshare(CLONE_NEWPID)");
+  const pid_t child = fork();
+  if (child < 0)
+    return failed("fork into a new PID namespace");
+  if (child == 0) {
+    const std::string problem = fork_into_nested_pid_namespaces(levels - 1);
+    if (!problem.empty())
+      std::fprintf(stderr, "%s\n", problem.c_str());
+    _exit(problem.empty() ? 0 : 1);
+  }
+  return reap(child, "fork into PID namespace (" + std::to_string(levels) + " levels left)");
+}
+
+}  // namespace
+
+std::string nest_namespaces_and_fork(int user_levels, int pid_levels) {
+  for (int level = 1; level <= user_levels; ++level) {
+    if (std::string problem = enter_new_user_namespace(); !problem.empty())
+      return problem + " (user level " + std::to_string(level) + ")";
+    if (std::string problem = fork_and_exit_at_once(); !problem.empty())
+      return problem;
+  }
+  return fork_into_nested_pid_namespaces(pid_levels);
 }
 
 std::string setns_with_bad_fd(int calls) {
@@ -127,6 +289,12 @@ std::string clone3_children(uint64_t flags, int calls) {
     }
   }
   return {};
+}
+
+bool in_initial_pid_namespace() {
+  // The initial PID namespace's inode number is fixed by the kernel (PROC_PID_INIT_INO).
+  struct stat pid_namespace {};
+  return stat("/proc/self/ns/pid", &pid_namespace) != 0 || pid_namespace.st_ino == 0xEFFFFFFCU;
 }
 
 CountsByKey counts_by_key(const Snapshot& snapshot) {
