@@ -16,6 +16,10 @@ std::string hint_for(int error_number, NamespaceSet namespaces) {
       return "a nesting limit (32 PID or user namespace levels) or a "
              "/proc/sys/user/max_*_namespaces limit was reached";
     case EUSERS:
+      // Joining a time namespace answers EUSERS to a multithreaded caller.
+      if (namespaces.contains(NamespaceType::time)) {
+        return "joining a time namespace needs a single-threaded caller";
+      }
       return "the nesting limit of 32 user namespace levels was reached";
     case ESRCH:
       return "the target process has exited";

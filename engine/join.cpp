@@ -79,6 +79,20 @@ Result<> join_open_namespaces(std::vector<OpenNamespace>& opened) {
   return {};
 }
 
+// Whether setns() takes a pidfd (Linux 5.8+). Asked once, by joining our own UTS namespace through
+// our own pidfd: a kernel without the feature says EINVAL (not a namespace file); one with it
+// succeeds, or refuses for lack of privilege with EPERM, which still shows the support.
+bool kernel_joins_through_pidfds() {
+  static const bool supported = [] {
+    const int own = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+    if (own < 0)
+      return false;
+    FileDescriptor owned(own);
+    return setns(own, CLONE_NEWUTS) == 0 || errno != EINVAL;
+  }();
+  return supported;
+}
+
 }  // namespace
 
 Result<> join_namespace_fd(int fd, NamespaceType type, const std::string& subject) {
@@ -122,14 +136,14 @@ Result<> join_namespaces(pid_t target, NamespaceSet types) {
   }
   FileDescriptor owned(pidfd);
 
-  // One setns() on a pidfd joins every requested namespace atomically (Linux 5.8+). Older kernels
-  // reject a pidfd with EINVAL; then the namespaces are joined one file at a time.
+  // One setns() on a pidfd joins every requested namespace atomically (Linux 5.8+). Only where the
+  // kernel cannot do that are the namespaces joined one file at a time: falling back after any
+  // EINVAL would join some types of a request the kernel refused as a whole.
   if (setns(pidfd, static_cast<int>(types.clone_flags())) == 0)
     return {};
-  if (errno != EINVAL) {
-    return system_error("setns", types.to_string(), hint_for(errno, types));
-  }
-  return join_namespaces_by_path(target, types);
+  if (errno == EINVAL && !kernel_joins_through_pidfds())
+    return join_namespaces_by_path(target, types);
+  return system_error("setns", types.to_string(), hint_for(errno, types));
 }
 
 Result<> join_namespace_file(const std::string& path, NamespaceType type) {

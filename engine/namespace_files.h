@@ -25,6 +25,7 @@ enum class NamespaceOf { process, children };
 // All or nothing: when one fails, those already bound are unmounted and files created here are
 // removed. A mount namespace file cannot be bound inside the namespace it names, and the path
 // must not be on a shared mount that propagates into it (EINVAL).
-Result<> bind_namespace_files(pid_t pid, NamespaceOf whose, const std::vector<NamespaceFile>& files);
+Result<> bind_namespace_files(pid_t pid, NamespaceOf whose,
+                              const std::vector<NamespaceFile>& files);
 
 }  // namespace nsbench::engine
