@@ -7,6 +7,10 @@
 
 #include <memory>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "cli/exec_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/namespace_flags.h"
@@ -126,6 +130,12 @@ int enter(const EnterOptions& options, const std::vector<std::string>& command) 
     print_error("enter", environment.error());
     return exit_code_for(environment.error());
   }
+#if defined(__SANITIZE_ADDRESS__)
+  // LeakSanitizer inspects the process from a forked tracer through /proc, which stops working
+  // once this process has joined another PID and mount namespace: check for leaks now instead of
+  // at exit (the exit-time check is then skipped).
+  __lsan_do_leak_check();
+#endif
   if (auto joined = join_requested(options, requested); !joined) {
     print_error("enter", joined.error());
     return exit_code_for(joined.error());
