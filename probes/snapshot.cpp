@@ -33,8 +33,10 @@ LatencyHistogram Snapshot::merged(const std::string& syscall, const std::string&
   total.ns_type = ns_type;
   total.result = result;
   for (const LatencyHistogram& h : latencies) {
-    if (h.syscall != syscall || (!ns_type.empty() && h.ns_type != ns_type))
+    if (h.syscall != syscall || (!ns_type.empty() && h.ns_type != ns_type) ||
+        (!result.empty() && h.result != result)) {
       continue;
+    }
     for (int slot = 0; slot < kLatencySlots; ++slot)
       total.slots[slot] += h.slots[slot];
     total.count += h.count;

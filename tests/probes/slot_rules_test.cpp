@@ -92,6 +92,26 @@ std::string ns_type_of(uint32_t ns_type) {
   return std::string(ns_type_label(static_cast<nsb_ns_type>(ns_type)));
 }
 
+TEST(SnapshotMerged, AddsUpOnlyTheRequestedSyscallTypeAndResult) {
+  Snapshot snapshot;
+  auto histogram = [](const char* syscall, const char* ns_type, const char* result, int count) {
+    LatencyHistogram made;
+    made.syscall = syscall;
+    made.ns_type = ns_type;
+    made.result = result;
+    made.slots[12] = static_cast<uint64_t>(count);
+    made.count = static_cast<uint64_t>(count);
+    return made;
+  };
+  snapshot.latencies = {histogram("setns", "net", "ok", 5), histogram("setns", "net", "error", 7),
+                        histogram("setns", "uts", "ok", 11), histogram("unshare", "net", "ok", 13)};
+  EXPECT_EQ(snapshot.merged("setns", "net", "ok").count, 5u);
+  EXPECT_EQ(snapshot.merged("setns", "net").count, 12u);
+  EXPECT_EQ(snapshot.merged("setns", "", "ok").count, 16u);
+  EXPECT_EQ(snapshot.merged("setns").count, 23u);
+  EXPECT_EQ(snapshot.merged("setns", "net", "ok").slots[12], 5u);
+}
+
 TEST(NsTypeForFlags, NamesEachNamespaceFlag) {
   EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWNS)), "mnt");
   EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWUTS)), "uts");
