@@ -28,10 +28,14 @@
 #include "engine/join.h"
 #include "engine/nesting.h"
 #include "engine/spawn.h"
+#include "pipe_io.h"
 #include "support.h"
 
 namespace nsbench::engine {
 namespace {
+
+using nsbench::testing::read_all;
+using nsbench::testing::write_all;
 
 // Every file in /proc/PID/ns/, including the two that name the namespaces of future children.
 const std::vector<std::string> kNamespaceFiles = {
@@ -83,32 +87,6 @@ std::string expect_failure(const std::string& call, long result, int expected) {
 
 int open_pidfd(pid_t pid) {
   return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-}
-
-bool write_all(int fd, const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t written = write(fd, text.data() + done, text.size() - done);
-    if (written < 0 && errno == EINTR)
-      continue;
-    if (written <= 0)
-      return false;
-    done += static_cast<size_t>(written);
-  }
-  return true;
-}
-
-std::string read_all(int fd) {
-  std::string text;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t got = read(fd, buffer, sizeof buffer);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0)
-      return text;
-    text.append(buffer, static_cast<size_t>(got));
-  }
 }
 
 // Runs `check` in a forked child and returns what it found wrong: empty when every expectation

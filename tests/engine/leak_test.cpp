@@ -23,10 +23,14 @@
 
 #include "engine/mounts.h"
 #include "engine/spawn.h"
+#include "pipe_io.h"
 #include "support.h"
 
 namespace nsbench::engine {
 namespace {
+
+using nsbench::testing::read_all;
+using nsbench::testing::write_all;
 
 namespace fs = std::filesystem;
 
@@ -135,32 +139,6 @@ std::string growth(const Footprint& before, const Footprint& after) {
   if (before.namespaces != after.namespaces && before.namespaces.size() == after.namespaces.size())
     report += "namespaces in reach: same number, different ones\n";
   return report;
-}
-
-bool write_all(int fd, const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t written = write(fd, text.data() + done, text.size() - done);
-    if (written < 0 && errno == EINTR)
-      continue;
-    if (written <= 0)
-      return false;
-    done += static_cast<size_t>(written);
-  }
-  return true;
-}
-
-std::string read_all(int fd) {
-  std::string text;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t got = read(fd, buffer, sizeof buffer);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0)
-      return text;
-    text.append(buffer, static_cast<size_t>(got));
-  }
 }
 
 // Runs `cycle` `cycles` times in a child of the test and returns what was left behind, or the
