@@ -54,9 +54,10 @@ int main(int argc, char** argv) {
       split_at_double_dash(arguments_with_subcommand_from_name(argc, argv), &after_dash);
   const std::string first_word = before_dash.empty() ? "" : before_dash.front();
 
-  // run and trace come from a module, loaded only when asked for (see telemetry_module.h).
-  std::vector<Subcommand> table =
-      nsbench::cli::telemetry_subcommands(first_word == "run" || first_word == "trace");
+  // run, trace and overhead come from a module, loaded only when asked for (telemetry_module.h).
+  std::vector<Subcommand> table = nsbench::cli::telemetry_subcommands(
+      std::ranges::find(nsbench::cli::kTelemetrySubcommandNames, first_word) !=
+      std::end(nsbench::cli::kTelemetrySubcommandNames));
   table.push_back(nsbench::cli::unshare_subcommand());
   table.push_back(nsbench::cli::enter_subcommand());
   table.push_back(nsbench::cli::init_subcommand());

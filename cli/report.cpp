@@ -99,10 +99,20 @@ nlohmann::json snapshot_to_json(const probes::Snapshot& snapshot) {
                           {"p99_seconds", histogram.quantile_seconds(0.99)},
                           {"buckets", slots}});
   }
+  nlohmann::json programs = nlohmann::json::array();
+  for (const probes::ProgramStats& program : snapshot.programs) {
+    programs.push_back({{"program", program.program},
+                        {"runs", program.runs},
+                        {"run_time_ns", program.run_time_ns},
+                        {"recursion_misses", program.recursion_misses}});
+  }
   return {{"attach_mode", snapshot.attach_mode},
           {"unmatched_exits", snapshot.unmatched_exits},
           {"negative_deltas", snapshot.negative_deltas},
           {"map_update_failures", snapshot.map_update_failures},
+          {"events_lost", snapshot.events_lost()},
+          {"run_time_stats", snapshot.run_time_stats},
+          {"programs", programs},
           {"latencies", histograms}};
 }
 

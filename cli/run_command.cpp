@@ -13,6 +13,7 @@
 #include "cli/report.h"
 #include "cli/subcommand.h"
 #include "cli/telemetry_flags.h"
+#include "cli/telemetry_module.h"
 #include "exporter/metrics_collector.h"
 #include "exporter/push.h"
 #include "exporter/textfile.h"
@@ -120,8 +121,7 @@ int run(const RunCommandOptions& options) {
 }  // namespace
 
 Subcommand run_subcommand() {
-  return {"run", "Attach the probes, run every benchmark scenario and report",
-          [](CLI::App& app) -> Action {
+  return {"run", kRunDescription, [](CLI::App& app) -> Action {
             auto options = std::make_shared<RunCommandOptions>();
             app.add_flag("--quick", options->quick, "few iterations, for smoke runs (under 30 s)");
             app.add_option("--filter", options->filter, "run only scenarios matching this regex");

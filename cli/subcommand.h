@@ -28,6 +28,7 @@ Subcommand enter_subcommand();
 Subcommand init_subcommand();
 Subcommand run_subcommand();
 Subcommand trace_subcommand();
+Subcommand overhead_subcommand();
 
 // The command to execute: what the option parser left over, then the words after "--". A leading
 // unknown option is a usage error (thrown as CLI::ParseError so that it is reported like any

@@ -5,4 +5,5 @@ extern "C" __attribute__((visibility("default"))) void nsbench_telemetry_subcomm
     std::vector<nsbench::cli::Subcommand>* out) {
   out->push_back(nsbench::cli::run_subcommand());
   out->push_back(nsbench::cli::trace_subcommand());
+  out->push_back(nsbench::cli::overhead_subcommand());
 }

@@ -10,11 +10,15 @@ void TelemetryFlags::declare(CLI::App& app) {
   app.add_option("--attach-mode", attach_mode_,
                  "force a probe attach mode: fentry, tp_btf, tracepoint, raw_tracepoint")
       ->check(CLI::IsMember({"fentry", "tp_btf", "tracepoint", "raw_tracepoint"}));
+  app.add_flag("--probe-stats", run_time_stats_,
+               "have the kernel count the probes' own runs and run time (costs two clock reads "
+               "per run of every eBPF program of the machine while on)");
   app.add_flag("-v,--verbose", verbose_, "debug output, libbpf messages");
 }
 
 Result<probes::NamespaceProbes> TelemetryFlags::attach_probes(probes::ProbeOptions options) const {
   options.verbose = verbose_;
+  options.run_time_stats = run_time_stats_;
   if (!attach_mode_.empty())
     options.force_mode = probes::parse_attach_mode(attach_mode_);
   auto attached = probes::NamespaceProbes::attach(options);

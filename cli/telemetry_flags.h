@@ -1,4 +1,5 @@
-// The probe and metrics-server options shared by `run` and `trace` (--attach-mode, -v, --listen),
+// The probe and metrics-server options shared by `run` and `trace` (--attach-mode, --probe-stats,
+// -v, --listen),
 // and the two steps they drive: attaching the probes and starting the /metrics server.
 #pragma once
 
@@ -31,6 +32,7 @@ class TelemetryFlags {
  private:
   std::string attach_mode_;
   std::string listen_;
+  bool run_time_stats_ = false;
   bool verbose_ = false;
 };
 

@@ -61,7 +61,8 @@ std::vector<Subcommand> telemetry_subcommands(bool load) {
   if (!entry) {
     const std::string message = entry.error().message();
     return {stand_in("run", kRunDescription, message),
-            stand_in("trace", kTraceDescription, message)};
+            stand_in("trace", kTraceDescription, message),
+            stand_in("overhead", kOverheadDescription, message)};
   }
   std::vector<Subcommand> subcommands;
   (*entry)(&subcommands);

@@ -17,12 +17,17 @@ inline constexpr const char* kRunDescription =
     "Attach the probes, run every benchmark scenario and report";
 inline constexpr const char* kTraceDescription =
     "Show live histograms of every namespace syscall on this machine";
+inline constexpr const char* kOverheadDescription =
+    "Measure what the probes, and bpftrace doing the same, add to each syscall";
 
-// The module's entry point: fills `out` with its subcommands (run, trace).
+// The subcommands the module provides, for the binary to know when to load it.
+inline constexpr const char* kTelemetrySubcommandNames[] = {"run", "trace", "overhead"};
+
+// The module's entry point: fills `out` with its subcommands (run, trace, overhead).
 using TelemetryEntryPoint = void (*)(std::vector<Subcommand>* out);
 
-// run and trace: loaded from the module when `load` is true; otherwise stand-ins with the same
-// names and descriptions (for --help), which load the module if they are ever run.
+// run, trace and overhead: loaded from the module when `load` is true; otherwise stand-ins with the
+// same names and descriptions (for --help), which load the module if they are ever run.
 std::vector<Subcommand> telemetry_subcommands(bool load);
 
 }  // namespace nsbench::cli

@@ -13,6 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/subcommand.h"
 #include "cli/telemetry_flags.h"
+#include "cli/telemetry_module.h"
 #include "cli/trace_view.h"
 #include "probes/cgroup_id.h"
 #include "exporter/metrics_collector.h"
@@ -114,8 +115,7 @@ int trace(const TraceOptions& options) {
 }  // namespace
 
 Subcommand trace_subcommand() {
-  return {"trace", "Show live histograms of every namespace syscall on this machine",
-          [](CLI::App& app) -> Action {
+  return {"trace", kTraceDescription, [](CLI::App& app) -> Action {
             auto options = std::make_shared<TraceOptions>();
             app.add_option("--interval", options->interval_seconds, "refresh every SECONDS")
                 ->check(CLI::Range(0.1, 3600.0))

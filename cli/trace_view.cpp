@@ -64,9 +64,24 @@ std::string format_trace_view(const probes::Snapshot& current, const probes::Sna
   }
   if (current.latencies.empty())
     view += "(no namespace syscalls seen yet)\n";
-  if (current.negative_deltas + current.map_update_failures > 0) {
-    view += fmt::format("\ndropped: {} negative deltas, {} failed map updates\n",
-                        current.negative_deltas, current.map_update_failures);
+  if (current.events_lost() > 0) {
+    view +=
+        fmt::format("\nlost: {} negative deltas, {} failed map updates, {} skipped runs\n",
+                    current.negative_deltas, current.map_update_failures,
+                    current.events_lost() - current.negative_deltas - current.map_update_failures);
+  }
+  if (current.run_time_stats) {
+    uint64_t runs = 0;
+    uint64_t run_time_ns = 0;
+    for (const probes::ProgramStats& program : current.programs) {
+      runs += program.runs;
+      run_time_ns += program.run_time_ns;
+    }
+    view += fmt::format(
+        "\nprobe programs: {} runs, {} in all, {} per run\n", runs,
+        format_duration(static_cast<double>(run_time_ns) * 1e-9),
+        format_duration(
+            runs == 0 ? 0.0 : static_cast<double>(run_time_ns) * 1e-9 / static_cast<double>(runs)));
   }
   return view;
 }

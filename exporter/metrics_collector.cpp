@@ -29,11 +29,15 @@ ClientMetric gauge(std::vector<ClientMetric::Label> labels, double value) {
   return metric;
 }
 
-ClientMetric counter(std::vector<ClientMetric::Label> labels, uint64_t value) {
+ClientMetric counter(std::vector<ClientMetric::Label> labels, double value) {
   ClientMetric metric;
   metric.label = std::move(labels);
-  metric.counter.value = static_cast<double>(value);
+  metric.counter.value = value;
   return metric;
+}
+
+ClientMetric counter(std::vector<ClientMetric::Label> labels, uint64_t value) {
+  return counter(std::move(labels), static_cast<double>(value));
 }
 
 MetricFamily latency_family(const probes::Snapshot& snapshot) {
@@ -99,6 +103,30 @@ MetricFamily namespaces_created_family(const probes::Snapshot& snapshot) {
   return family;
 }
 
+// The kernel's own account of each attached program: runs and run time, present only while BPF
+// run-time statistics are on (otherwise the kernel leaves both at 0, which would read as idle).
+std::vector<MetricFamily> program_families(const probes::Snapshot& snapshot) {
+  if (!snapshot.run_time_stats)
+    return {};
+  MetricFamily runs{"nsbench_probe_runs_total",
+                    "Runs of each attached eBPF program, counted by the kernel.",
+                    MetricType::Counter,
+                    {}};
+  MetricFamily run_time{"nsbench_probe_run_seconds_total",
+                        "Time spent inside each attached eBPF program, counted by the kernel.",
+                        MetricType::Counter,
+                        {}};
+  for (const probes::ProgramStats& program : snapshot.programs) {
+    runs.metric.push_back(counter({{"program", program.program}}, program.runs));
+    run_time.metric.push_back(
+        counter({{"program", program.program}}, static_cast<double>(program.run_time_ns) * 1e-9));
+  }
+  std::vector<MetricFamily> families;
+  families.push_back(std::move(runs));
+  families.push_back(std::move(run_time));
+  return families;
+}
+
 }  // namespace
 
 MetricsCollector::MetricsCollector(SnapshotProvider snapshot_provider)
@@ -133,15 +161,20 @@ std::vector<MetricFamily> MetricsCollector::collect_probe_families() const {
   // A clone's child returns from the syscall without having entered it, so unmatched exits are
   // expected and are not lost events; they are exported beside the real losses for diagnosis only.
   MetricFamily lost{"nsbench_probe_events_lost_total",
-                    "Probe events lost: exits earlier than their entry plus failed map updates.",
+                    "Probe events lost: exits earlier than their entry, failed map updates and "
+                    "program runs the kernel skipped.",
                     MetricType::Counter,
-                    {counter({}, snapshot.negative_deltas + snapshot.map_update_failures)}};
+                    {counter({}, snapshot.events_lost())}};
+  uint64_t recursion_misses = 0;
+  for (const probes::ProgramStats& program : snapshot.programs)
+    recursion_misses += program.recursion_misses;
   MetricFamily dropped{"nsbench_probe_dropped_total",
                        "Probe events not recorded in a histogram, by reason. Unmatched exits are "
                        "expected (a clone's child returns without an entry).",
                        MetricType::Counter,
                        {counter({{"reason", "map_update_failed"}}, snapshot.map_update_failures),
                         counter({{"reason", "negative_delta"}}, snapshot.negative_deltas),
+                        counter({{"reason", "program_skipped"}}, recursion_misses),
                         counter({{"reason", "unmatched_exit"}}, snapshot.unmatched_exits)}};
 
   std::vector<MetricFamily> families;
@@ -150,6 +183,8 @@ std::vector<MetricFamily> MetricsCollector::collect_probe_families() const {
   families.push_back(std::move(lost));
   families.push_back(std::move(dropped));
   families.push_back(namespaces_created_family(snapshot));
+  for (MetricFamily& family : program_families(snapshot))
+    families.push_back(std::move(family));
   for (const auto& [kind, levels] :
        {std::pair{"pidns", &snapshot.pidns_levels}, std::pair{"userns", &snapshot.userns_levels}}) {
     auto [distribution, deepest] = level_families(kind, *levels);

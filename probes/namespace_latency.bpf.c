@@ -37,6 +37,19 @@ const volatile long setns_nr = -1;
 const volatile __u64 filter_cgroup_id = 0;
 const volatile bool follow_descendants = false;
 
+/* Where a call's entry leaves its record for the exit. Task storage (1) is a slot that lives in
+ * the task itself: no hashing, no locking, no allocation after a thread's first call, and freed
+ * with the thread. Kernels that offer no task storage to tracing programs get a hash map keyed by
+ * thread (0). The loader picks by trying, and creates only the map in use. */
+const volatile bool use_task_storage = true;
+
+struct {
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
+  __type(value, struct nsb_in_flight);
+} in_flight_by_task SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, NSB_MAX_IN_FLIGHT);
@@ -204,16 +217,50 @@ static __always_inline void on_enter(__u32 syscall, __u64 arg1, __u64 arg2) {
       break;
   }
 
+  if (use_task_storage) {
+    struct nsb_in_flight* slot = bpf_task_storage_get(
+        &in_flight_by_task, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    if (!slot) {
+      count_event(NSB_COUNTER_MAP_UPDATE_FAILURES);
+      return;
+    }
+    *slot = entry;
+    /* The clock is read last so that decoding the flags is not billed to the syscall. */
+    slot->start_ns = bpf_ktime_get_ns();
+    return;
+  }
+
   __u64 thread = bpf_get_current_pid_tgid();
-  /* The clock is read last so that decoding the flags is not billed to the syscall. */
   entry.start_ns = bpf_ktime_get_ns();
   if (bpf_map_update_elem(&in_flight, &thread, &entry, BPF_ANY) != 0)
     count_event(NSB_COUNTER_MAP_UPDATE_FAILURES);
 }
 
+/* Moves the record the current thread's entry left into *call; false when there is none. */
+static __always_inline bool take_in_flight(struct nsb_in_flight* call) {
+  if (use_task_storage) {
+    struct nsb_in_flight* slot =
+        bpf_task_storage_get(&in_flight_by_task, bpf_get_current_task_btf(), 0, 0);
+    /* A slot is reused by the thread's next call: start_ns 0 marks it consumed. */
+    if (!slot || slot->start_ns == 0)
+      return false;
+    *call = *slot;
+    slot->start_ns = 0;
+    return true;
+  }
+
+  __u64 thread = bpf_get_current_pid_tgid();
+  struct nsb_in_flight* entry = bpf_map_lookup_elem(&in_flight, &thread);
+  if (!entry)
+    return false;
+  /* Copied out before the delete, after which another CPU may reuse the element. */
+  *call = *entry;
+  bpf_map_delete_elem(&in_flight, &thread);
+  return true;
+}
+
 static __always_inline void on_exit(__u32 syscall, long ret) {
   __u64 now = bpf_ktime_get_ns();
-  __u64 thread = bpf_get_current_pid_tgid();
 
   /* A clone's child comes back through the same syscall exit, with 0, without having entered:
    * it is not a second call. A task the filters leave out made no entry either, and its exit is
@@ -226,15 +273,12 @@ static __always_inline void on_exit(__u32 syscall, long ret) {
 
   /* No entry either means the call began before the probes were attached. A call that did make
    * one is finished whatever the filters say now (the task may have changed cgroup meanwhile). */
-  struct nsb_in_flight* entry = bpf_map_lookup_elem(&in_flight, &thread);
-  if (!entry) {
+  struct nsb_in_flight call;
+  if (!take_in_flight(&call)) {
     if (current_task_selected())
       count_event(NSB_COUNTER_UNMATCHED_EXITS);
     return;
   }
-  /* Copied out before the delete, after which another CPU may reuse the element. */
-  struct nsb_in_flight call = *entry;
-  bpf_map_delete_elem(&in_flight, &thread);
 
   __u32 ns_type = call.ns_type;
   if (ret >= 0) {

@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -29,6 +30,16 @@ struct NamespaceProbes::Loaded {
     void operator()(bpf_link* link) const { bpf_link__destroy(link); }
   };
 
+  Loaded() = default;
+  Loaded(const Loaded&) = delete;
+  Loaded& operator=(const Loaded&) = delete;
+  ~Loaded() {
+    if (run_time_stats_fd >= 0)
+      close(run_time_stats_fd);
+  }
+
+  // The kernel counts BPF run time for as long as this descriptor is open; -1 when not asked.
+  int run_time_stats_fd = -1;
   // Declared first, destroyed last: links are detached before their programs are unloaded.
   std::unique_ptr<namespace_latency_bpf, SkeletonDeleter> skeleton;
   std::vector<std::unique_ptr<bpf_link, LinkDeleter>> links;
@@ -176,7 +187,28 @@ Result<void> follow_root(const namespace_latency_bpf& skeleton, const ProbeOptio
   return {};
 }
 
+// Where the programs keep a call's record between its entry and its exit: in the task itself,
+// or, on kernels that do not give tracing programs task storage, in a hash map keyed by thread.
+enum class InFlightStore { task_storage, hash_map };
+
+// Decided by trying: libbpf creates a task storage map and reports whether the kernel took it.
+// Kernels that have the map type (5.11 and later) also offer it to tracing programs.
+InFlightStore in_flight_store_of_this_kernel() {
+  if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, nullptr) == 1)
+    return InFlightStore::task_storage;
+  log_probe_debug("no task storage: in-flight calls are kept in a hash map");
+  return InFlightStore::hash_map;
+}
+
+void choose_in_flight_store(namespace_latency_bpf& skeleton, InFlightStore store) {
+  const bool in_task = store == InFlightStore::task_storage;
+  skeleton.rodata->use_task_storage = in_task;
+  bpf_map__set_autocreate(skeleton.maps.in_flight_by_task, in_task);
+  bpf_map__set_autocreate(skeleton.maps.in_flight, !in_task);
+}
+
 Result<std::unique_ptr<NamespaceProbes::Loaded>> load_and_attach(AttachMode mode,
+                                                                 InFlightStore store,
                                                                  const ProbeOptions& options) {
   auto loaded = std::make_unique<NamespaceProbes::Loaded>();
 
@@ -191,6 +223,7 @@ Result<std::unique_ptr<NamespaceProbes::Loaded>> load_and_attach(AttachMode mode
   skeleton.rodata->unshare_nr = SYS_unshare;
   skeleton.rodata->setns_nr = SYS_setns;
   set_filters(skeleton, options);
+  choose_in_flight_store(skeleton, store);
 
   choose_programs(skeleton, mode, options);
   if (mode == AttachMode::fentry) {
@@ -271,6 +304,17 @@ Error explain_failure(const std::vector<std::string>& attempts, Error last_error
   return Error{kUnavailable, {}, 0, "no attach mode worked: " + all_attempts};
 }
 
+// Whether the kernel counts BPF run time for every program, as an administrator can ask.
+bool run_time_stats_on_for_all() {
+  char value = '0';
+  const int fd = open("/proc/sys/kernel/bpf_stats_enabled", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  const bool read_one = read(fd, &value, 1) == 1;
+  close(fd);
+  return read_one && value == '1';
+}
+
 uint32_t kernel_id(int fd) {
   // bpf_prog_info and bpf_link_info both start with their type and id; bpf_link_info is enough
   // room for the kernel to fill in the fields we ask for.
@@ -322,8 +366,15 @@ Result<NamespaceProbes> NamespaceProbes::attach(const ProbeOptions& options) {
 
   std::vector<std::string> attempts;
   Error last_error;
+  const InFlightStore store = in_flight_store_of_this_kernel();
   for (AttachMode mode : modes) {
-    Result<std::unique_ptr<Loaded>> loaded = load_and_attach(mode, options);
+    Result<std::unique_ptr<Loaded>> loaded = load_and_attach(mode, store, options);
+    if (loaded && options.run_time_stats) {
+      // Asked for, so its absence (kernels before 5.8) is an error rather than silent zeros.
+      (*loaded)->run_time_stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+      if ((*loaded)->run_time_stats_fd < 0)
+        return libbpf_error("turn on BPF run-time statistics", -errno);
+    }
     if (loaded) {
       attempts.push_back(std::string(name(mode)) + ": attached");
       log_probe_debug(attempts.back());
@@ -350,7 +401,23 @@ Snapshot NamespaceProbes::snapshot() const {
     empty.attach_mode = name(mode_);
     return empty;
   }
-  return read_snapshot(loaded_->maps, name(mode_));
+  Snapshot snapshot = read_snapshot(loaded_->maps, name(mode_));
+  snapshot.run_time_stats = loaded_->run_time_stats_fd >= 0 || run_time_stats_on_for_all();
+  bpf_program* program = nullptr;
+  bpf_object__for_each_program(program, loaded_->skeleton->obj) {
+    if (!bpf_program__autoload(program))
+      continue;
+    bpf_prog_info info{};
+    uint32_t length = sizeof(info);
+    ProgramStats stats{.program = bpf_program__name(program)};
+    if (bpf_obj_get_info_by_fd(bpf_program__fd(program), &info, &length) == 0) {
+      stats.runs = info.run_cnt;
+      stats.run_time_ns = info.run_time_ns;
+      stats.recursion_misses = info.recursion_misses;
+    }
+    snapshot.programs.push_back(std::move(stats));
+  }
+  return snapshot;
 }
 
 size_t NamespaceProbes::followed_processes() const {

@@ -43,6 +43,11 @@ struct ProbeOptions {
   // CLONE_PARENT. A process id of the initial PID namespace. For `nsbench run`: getpid(), before
   // any benchmark child is started.
   std::optional<pid_t> descendants_of{};
+
+  // Turn on the kernel's BPF run-time statistics for as long as the probes are attached, so that
+  // Snapshot::programs carries each program's runs and run time. It costs two clock reads per
+  // program run, for every BPF program of the machine while it is on, hence off by default.
+  bool run_time_stats = false;
 };
 
 // Move-only owner of the loaded BPF object and its links; destruction detaches every link and

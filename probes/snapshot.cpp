@@ -26,6 +26,19 @@ double LatencyHistogram::quantile_seconds(double q) const {
   return static_cast<double>(slot_upper_edge_ns(kLatencySlots - 1)) * 1e-9;
 }
 
+int LatencyHistogram::slot_of_quantile(double q) const {
+  if (count == 0)
+    return -1;
+  const double rank = q * static_cast<double>(count);
+  uint64_t below = 0;
+  for (int slot = 0; slot < kLatencySlots; ++slot) {
+    below += slots[slot];
+    if (slots[slot] != 0 && static_cast<double>(below) >= rank)
+      return slot;
+  }
+  return kLatencySlots - 1;
+}
+
 LatencyHistogram Snapshot::merged(const std::string& syscall, const std::string& ns_type,
                                   const std::string& result) const {
   LatencyHistogram total;

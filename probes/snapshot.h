@@ -41,6 +41,10 @@ struct LatencyHistogram {
   // Quantile in seconds, interpolating linearly inside the log2 slot that holds it (as Prometheus'
   // histogram_quantile does). Returns NaN for an empty histogram.
   double quantile_seconds(double q) const;
+
+  // The slot that holds the q-quantile call (the first whose cumulative count reaches q * count);
+  // -1 for an empty histogram.
+  int slot_of_quantile(double q) const;
 };
 
 // PID and user namespaces nest at most this deep below the initial one, which is level 0.
@@ -77,12 +81,39 @@ struct LevelHistogram {
   }
 };
 
+// What the kernel counts for one of our loaded BPF programs.
+struct ProgramStats {
+  std::string program;  // the program's name in namespace_latency.bpf.c, e.g. tp_btf_sys_enter
+  // Runs and their summed run time, counted by the kernel only while BPF run-time statistics are
+  // on (see Snapshot::run_time_stats); they stay 0 otherwise.
+  uint64_t runs = 0;
+  uint64_t run_time_ns = 0;
+  // Times the program was due to run but was skipped because it was already running on that CPU
+  // (an event inside the program itself): calls it never saw. Counted by the kernel always.
+  uint64_t recursion_misses = 0;
+};
+
 struct Snapshot {
   std::string attach_mode;                  // fentry, tp_btf, tracepoint, raw_tracepoint
   std::vector<LatencyHistogram> latencies;  // only combinations seen at least once
   uint64_t unmatched_exits = 0;  // exits with no recorded entry (e.g. a clone's child), dropped
   uint64_t negative_deltas = 0;  // exit earlier than entry, dropped
   uint64_t map_update_failures = 0;
+
+  // The attached programs, and whether the kernel was counting their run time when the snapshot
+  // was read (nsbench turned the statistics on, or kernel.bpf_stats_enabled is 1).
+  std::vector<ProgramStats> programs;
+  bool run_time_stats = false;
+
+  // Calls the probes lost: exits earlier than their entry, failed map updates, and program runs
+  // the kernel skipped. Unmatched exits are not among them: a clone's child makes one on purpose.
+  // Inline, like LevelHistogram, for the exporter, which does not link the probe loader.
+  uint64_t events_lost() const {
+    uint64_t lost = negative_deltas + map_update_failures;
+    for (const ProgramStats& program : programs)
+      lost += program.recursion_misses;
+    return lost;
+  }
 
   // Every task created since attach (processes, threads, kernel threads), by the level of its PID
   // namespace and of its user namespace.

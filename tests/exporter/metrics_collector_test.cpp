@@ -66,7 +66,8 @@ TEST(MetricsCollector, ExportsProbeInfoAndLossCountersWithoutCountingUnmatchedEx
   const MetricFamily* lost = find_family(families, "nsbench_probe_events_lost_total");
   ASSERT_NE(lost, nullptr);
   EXPECT_EQ(lost->type, MetricType::Counter);
-  EXPECT_EQ(lost->metric.at(0).counter.value, 3.0);  // 1 negative delta + 2 failed map updates
+  // 1 negative delta + 2 failed map updates + 1 program run skipped
+  EXPECT_EQ(lost->metric.at(0).counter.value, 4.0);
 
   const MetricFamily* dropped = find_family(families, "nsbench_probe_dropped_total");
   ASSERT_NE(dropped, nullptr);
@@ -76,7 +77,34 @@ TEST(MetricsCollector, ExportsProbeInfoAndLossCountersWithoutCountingUnmatchedEx
   }
   EXPECT_EQ(by_reason,
             (std::vector<std::pair<std::string, double>>{
-                {"map_update_failed", 2}, {"negative_delta", 1}, {"unmatched_exit", 7}}));
+                {"map_update_failed", 2},
+                {"negative_delta", 1},
+                {"program_skipped", 1},
+                {"unmatched_exit", 7}}));
+}
+
+TEST(MetricsCollector, ExportsEachProgramsRunsAndRunTimeWhileTheKernelCountsThem) {
+  const auto families = collector_with_probes().Collect();
+
+  const MetricFamily* runs = find_family(families, "nsbench_probe_runs_total");
+  const MetricFamily* run_time = find_family(families, "nsbench_probe_run_seconds_total");
+  ASSERT_NE(runs, nullptr);
+  ASSERT_NE(run_time, nullptr);
+  EXPECT_EQ(runs->type, MetricType::Counter);
+  ASSERT_EQ(runs->metric.size(), 2u);
+  EXPECT_EQ(label(runs->metric[0], "program"), "tracepoint_enter_setns");
+  EXPECT_EQ(runs->metric[0].counter.value, 100.0);
+  EXPECT_DOUBLE_EQ(run_time->metric[1].counter.value, 3e-6);
+
+  // Without run-time statistics the kernel counts nothing, and zeros would read as idle programs.
+  MetricsCollector without_stats([] {
+    probes::Snapshot snapshot = testing::sample_snapshot();
+    snapshot.run_time_stats = false;
+    return snapshot;
+  });
+  const auto unaccounted = without_stats.Collect();
+  EXPECT_EQ(find_family(unaccounted, "nsbench_probe_runs_total"), nullptr);
+  EXPECT_EQ(find_family(unaccounted, "nsbench_probe_run_seconds_total"), nullptr);
 }
 
 TEST(MetricsCollector, ExportsNoProbeFamiliesWhenProbesAreOff) {

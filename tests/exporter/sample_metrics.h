@@ -45,6 +45,9 @@ inline probes::Snapshot sample_snapshot(uint64_t scale = 1) {
   snapshot.unmatched_exits = 7 * scale;
   snapshot.negative_deltas = 1;
   snapshot.map_update_failures = 2;
+  snapshot.run_time_stats = true;
+  snapshot.programs = {{"tracepoint_enter_setns", 100 * scale, 5'000 * scale, 1},
+                       {"tracepoint_exit_setns", 100 * scale, 3'000 * scale, 0}};
   // Most tasks in the initial namespaces, a few in containers two and three levels down.
   snapshot.pidns_levels.tasks[0] = 40 * scale;
   snapshot.pidns_levels.tasks[2] = 3 * scale;
