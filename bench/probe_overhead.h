@@ -2,7 +2,7 @@
 // reports its median time per call; the loop runs with no tracer, then under each tracer given
 // (nsbench's probes, bpftrace), in rounds whose order rotates so that a drifting machine favours
 // none of them. A tracer's overhead is its per-call time minus the untraced one: for the calls it
-// times (setns, unshare, clone3) and for a call it does not (getppid), which every syscall-wide
+// times (setns, unshare, clone) and for a call it does not (getppid), which every syscall-wide
 // hook slows as well.
 #pragma once
 
@@ -28,7 +28,7 @@ struct OverheadOptions {
 };
 
 struct OverheadWorkload {
-  std::string name;  // setns, unshare, clone3, getppid
+  std::string name;  // setns, unshare, clone, getppid
   bool traced;       // one of the calls the tracers time
   std::string call;  // what one call is, for the report
 };
@@ -42,16 +42,23 @@ inline constexpr const char* kUntraced = "off";
 struct OverheadFigure {
   std::string workload;
   std::string tracer;
-  double per_call_seconds = 0;        // median over rounds of the per-round medians
-  std::vector<double> round_seconds;  // per-call median of each round
+  // The quietest round's per-call median. Interference from the rest of the machine only ever
+  // adds time, and a virtual machine's host flips between quiet and busy spells that outlast a
+  // round, so the quietest round is the closest to what the tracer alone costs.
+  double per_call_seconds = 0;
+  std::vector<double> round_seconds;  // per-call median of each round, in the order measured
 };
 
 struct OverheadResult {
   std::vector<OverheadFigure> figures;  // every workload under "off" and under every tracer
 
   const OverheadFigure* find(const std::string& workload, const std::string& tracer) const;
-  // Per-call time under `tracer` minus untraced, in seconds; NaN when either is missing.
+  // What `tracer` adds per call, in seconds: its per_call_seconds minus the untraced one. NaN when
+  // either is missing.
   double added_seconds(const std::string& workload, const std::string& tracer) const;
+  // The same estimated another way, for comparison: the median over rounds of the difference to
+  // the untraced run of the same round.
+  double added_seconds_paired(const std::string& workload, const std::string& tracer) const;
 };
 
 // Fails with the first tracer that cannot start, or the first workload that fails; whatever was

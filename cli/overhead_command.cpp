@@ -24,15 +24,13 @@ namespace nsbench::cli {
 
 namespace {
 
-constexpr const char* kNsbench = "nsbench";
-constexpr const char* kNsbenchWithStats = "nsbench+stats";
 constexpr const char* kBpftrace = "bpftrace";
 // Per traced call, nsbench should add at most this fraction of what bpftrace adds.
 constexpr double kTracedCallGoal = 0.25;
 
 struct OverheadCommandOptions {
   bool quick = false;
-  int rounds = 5;
+  int rounds = 15;
   int batches = 51;
   std::string attach_mode;
   std::string json_path;
@@ -41,25 +39,23 @@ struct OverheadCommandOptions {
 
 // What the tracers leave for the report once they are stopped.
 struct Observed {
-  std::string attach_mode;
   std::vector<probes::ProgramStats> programs;  // from the run with run-time statistics on
   std::vector<probes::LatencyHistogram> nsbench_setns;
   std::vector<std::vector<bench::BpftraceBucket>> bpftrace_setns;
 };
 
-bench::Tracer nsbench_tracer(const OverheadCommandOptions& options, bool run_time_stats,
+std::string tracer_name(probes::AttachMode mode, bool run_time_stats) {
+  return "nsbench/" + std::string(probes::name(mode)) + (run_time_stats ? "+stats" : "");
+}
+
+bench::Tracer nsbench_tracer(probes::AttachMode mode, bool run_time_stats, bool verbose,
                              Observed& observed) {
-  return {run_time_stats ? kNsbenchWithStats : kNsbench,
-          [&options, run_time_stats, &observed]() -> Result<std::shared_ptr<void>> {
-            probes::ProbeOptions probe_options;
-            probe_options.verbose = options.verbose;
-            probe_options.run_time_stats = run_time_stats;
-            if (!options.attach_mode.empty())
-              probe_options.force_mode = probes::parse_attach_mode(options.attach_mode);
-            auto attached = probes::NamespaceProbes::attach(probe_options);
+  return {tracer_name(mode, run_time_stats),
+          [mode, run_time_stats, verbose, &observed]() -> Result<std::shared_ptr<void>> {
+            auto attached = probes::NamespaceProbes::attach(
+                {.force_mode = mode, .verbose = verbose, .run_time_stats = run_time_stats});
             if (!attached)
               return std::unexpected(attached.error());
-            observed.attach_mode = probes::name(attached->attach_mode());
             // Stopping reads what the probes saw, then detaches them.
             auto* owned = new probes::NamespaceProbes(std::move(*attached));
             return std::shared_ptr<void>(owned, [&observed, run_time_stats](void* pointer) {
@@ -95,6 +91,28 @@ bench::Tracer bpftrace_tracer(Observed& observed) {
           }};
 }
 
+// The attach modes to compare: the one forced, or every mode this kernel accepts, in the order
+// nsbench tries them (so the first is the one it picks). Refused modes are said, not fatal.
+Result<std::vector<probes::AttachMode>> loadable_modes(const OverheadCommandOptions& options) {
+  std::vector<probes::AttachMode> modes;
+  Error last_refusal;
+  for (probes::AttachMode mode : probes::kAttachModes) {
+    if (!options.attach_mode.empty() && probes::name(mode) != options.attach_mode)
+      continue;
+    auto attached =
+        probes::NamespaceProbes::attach({.force_mode = mode, .verbose = options.verbose});
+    if (attached) {
+      modes.push_back(mode);
+      continue;
+    }
+    fmt::print("{}: not measured, {}\n", tracer_name(mode, false), attached.error().message());
+    last_refusal = attached.error();
+  }
+  if (modes.empty())
+    return std::unexpected(last_refusal);
+  return modes;
+}
+
 std::string signed_duration(double seconds) {
   if (std::isnan(seconds))
     return "-";
@@ -113,12 +131,24 @@ int overhead(OverheadCommandOptions options) {
     options.rounds = 1;
     options.batches = 11;
   }
+  auto modes = loadable_modes(options);
+  if (!modes) {
+    print_error("overhead", modes.error());
+    return kExitFailure;
+  }
+  const probes::AttachMode picked = modes->front();
+
   Observed observed;
-  const std::vector<bench::Tracer> tracers = {nsbench_tracer(options, false, observed),
-                                              bpftrace_tracer(observed),
-                                              nsbench_tracer(options, true, observed)};
-  fmt::print("measuring {} rounds: untraced, {}, {} and {} in rotating order\n", options.rounds,
-             kNsbench, kBpftrace, kNsbenchWithStats);
+  std::vector<bench::Tracer> tracers;
+  for (probes::AttachMode mode : *modes)
+    tracers.push_back(nsbench_tracer(mode, false, options.verbose, observed));
+  tracers.push_back(bpftrace_tracer(observed));
+  tracers.push_back(nsbench_tracer(picked, true, options.verbose, observed));
+
+  std::string names;
+  for (const bench::Tracer& tracer : tracers)
+    names += ", " + tracer.name;
+  fmt::print("measuring {} round(s) of untraced{} in rotating order\n", options.rounds, names);
   std::fflush(stdout);
 
   auto result = bench::measure_overhead(tracers, {options.rounds, options.batches});
@@ -127,53 +157,63 @@ int overhead(OverheadCommandOptions options) {
     return kExitFailure;
   }
 
-  fmt::print("\nmedian time per call (nsbench probes attached with {})\n\n", observed.attach_mode);
-  fmt::print("{:<9} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n", "workload", "untraced",
-             kNsbench, "added", kBpftrace, "added", "with stats", "added", "nsbench/bpftrace");
+  fmt::print(
+      "\nper call, quietest of {} round(s) (each the median of {} batches); tracers: time "
+      "added\n\n",
+      options.rounds, options.batches);
+  std::string header = fmt::format("{:<9} {:>10}", "workload", "untraced");
+  for (const bench::Tracer& tracer : tracers)
+    header += fmt::format(" {:>22}", tracer.name);
+  fmt::print("{}\n", header);
+
   nlohmann::json rows = nlohmann::json::array();
-  bool goals_met = true;
+  std::string goals;
+  const std::string ours = tracer_name(picked, false);
   for (const bench::OverheadWorkload& workload : bench::overhead_workloads()) {
-    const auto per_call = [&](const char* tracer) {
-      const bench::OverheadFigure* figure = result->find(workload.name, tracer);
-      return figure ? figure->per_call_seconds : std::nan("");
-    };
-    const double nsbench_added = result->added_seconds(workload.name, kNsbench);
+    const bench::OverheadFigure* untraced = result->find(workload.name, bench::kUntraced);
+    std::string line = fmt::format("{:<9} {:>10}", workload.name,
+                                   format_duration(untraced ? untraced->per_call_seconds : NAN));
+    nlohmann::json row = {
+        {"workload", workload.name}, {"traced", workload.traced}, {"call", workload.call}};
+    for (const bench::Tracer& tracer : tracers) {
+      const double added = result->added_seconds(workload.name, tracer.name);
+      line += fmt::format(" {:>22}", signed_duration(added));
+      row["added_seconds"][tracer.name] = added;
+      row["added_seconds_paired_median"][tracer.name] =
+          result->added_seconds_paired(workload.name, tracer.name);
+    }
+    for (const bench::OverheadFigure& figure : result->figures) {
+      if (figure.workload == workload.name)
+        row["per_call_seconds"][figure.tracer] = figure.round_seconds;
+    }
+    fmt::print("{}\n", line);
+
+    // Traced calls: at most a quarter of what bpftrace adds. Others: no more than bpftrace adds.
+    const double nsbench_added = result->added_seconds(workload.name, ours);
     const double bpftrace_added = result->added_seconds(workload.name, kBpftrace);
     const double ratio = nsbench_added / bpftrace_added;
-    // Traced calls: at most a quarter of bpftrace's addition. Untraced ones: no more than bpftrace.
     const bool met = workload.traced ? ratio <= kTracedCallGoal : nsbench_added <= bpftrace_added;
-    goals_met = goals_met && met;
-    fmt::print("{:<9} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}  {:.2f} (goal {} {}: {})\n",
-               workload.name, format_duration(per_call(bench::kUntraced)),
-               format_duration(per_call(kNsbench)), signed_duration(nsbench_added),
-               format_duration(per_call(kBpftrace)), signed_duration(bpftrace_added),
-               format_duration(per_call(kNsbenchWithStats)),
-               signed_duration(result->added_seconds(workload.name, kNsbenchWithStats)), ratio,
-               workload.traced ? "<=" : "added <=", workload.traced ? "0.25" : "bpftrace's",
-               met ? "met" : "MISSED");
-    nlohmann::json row = {{"workload", workload.name},
-                          {"traced", workload.traced},
-                          {"call", workload.call},
-                          {"nsbench_added_seconds", nsbench_added},
-                          {"bpftrace_added_seconds", bpftrace_added},
-                          {"nsbench_with_stats_added_seconds",
-                           result->added_seconds(workload.name, kNsbenchWithStats)},
-                          {"ratio", ratio},
-                          {"goal_met", met}};
-    for (const char* tracer : {bench::kUntraced, kNsbench, kBpftrace, kNsbenchWithStats}) {
-      if (const bench::OverheadFigure* figure = result->find(workload.name, tracer))
-        row["per_call_seconds"][tracer] = figure->round_seconds;
-    }
+    goals +=
+        workload.traced
+            ? fmt::format("  {:<9} {} adds {:.2f} of what bpftrace adds (goal <= {:.2f}): {}\n",
+                          workload.name, ours, ratio, kTracedCallGoal, met ? "met" : "MISSED")
+            : fmt::format("  {:<9} {} adds {}, bpftrace {} (goal: no more): {}\n", workload.name,
+                          ours, signed_duration(nsbench_added), signed_duration(bpftrace_added),
+                          met ? "met" : "MISSED");
+    row["ratio_to_bpftrace"] = ratio;
+    row["goal_met"] = met;
     rows.push_back(std::move(row));
   }
+  fmt::print("\ngoals, for {} (the mode nsbench picks here):\n{}", ours, goals);
 
-  fmt::print("\nnsbench's programs by the kernel's run-time statistics (with stats run):\n");
+  fmt::print("\nthe programs of {} by the kernel's run-time statistics:\n",
+             tracer_name(picked, true));
   nlohmann::json programs = nlohmann::json::array();
   for (const probes::ProgramStats& program : observed.programs) {
     const double per_run = program.runs == 0 ? 0.0
                                              : static_cast<double>(program.run_time_ns) * 1e-9 /
                                                    static_cast<double>(program.runs);
-    fmt::print("  {:<28} {:>12} runs {:>10} per run\n", program.program, program.runs,
+    fmt::print("  {:<34} {:>10} runs {:>10} per run\n", program.program, program.runs,
                format_duration(per_run));
     programs.push_back({{"program", program.program},
                         {"runs", program.runs},
@@ -189,24 +229,24 @@ int overhead(OverheadCommandOptions options) {
       nsbench_setns.slots[slot] += histogram.slots[slot];
     nsbench_setns.count += histogram.count;
   }
-  const int ours = nsbench_setns.slot_of_quantile(0.5);
-  const int theirs = bench::median_slot(observed.bpftrace_setns);
-  const bool agree = ours >= 0 && theirs >= 0 && std::abs(ours - theirs) <= 1;
-  fmt::print("\nkernel-side setns median: nsbench {}, bpftrace {} ({})\n", bucket_text(ours),
-             bucket_text(theirs), agree ? "same or adjacent log2 bucket" : "DISAGREE");
+  const int our_slot = nsbench_setns.slot_of_quantile(0.5);
+  const int their_slot = bench::median_slot(observed.bpftrace_setns);
+  const bool agree = our_slot >= 0 && their_slot >= 0 && std::abs(our_slot - their_slot) <= 1;
+  fmt::print("\nkernel-side setns median: nsbench {}, bpftrace {} ({})\n", bucket_text(our_slot),
+             bucket_text(their_slot), agree ? "same or adjacent log2 bucket" : "DISAGREE");
 
   if (!options.json_path.empty()) {
     nlohmann::json report = {
         {"context", bench::host_fingerprint()},
-        {"attach_mode", observed.attach_mode},
+        {"picked_attach_mode", probes::name(picked)},
         {"rounds", options.rounds},
         {"batches", options.batches},
         {"bpftrace_script", bench::namespace_latency_bpftrace_script()},
         {"workloads", rows},
         {"programs", programs},
-        {"setns_median_bucket_ns",
-         {{"nsbench", ours >= 0 ? probes::slot_upper_edge_ns(ours) : 0},
-          {"bpftrace", theirs >= 0 ? probes::slot_upper_edge_ns(theirs) : 0}}}};
+        {"setns_median_slot_upper_edge_ns",
+         {{"nsbench", our_slot >= 0 ? probes::slot_upper_edge_ns(our_slot) : 0},
+          {"bpftrace", their_slot >= 0 ? probes::slot_upper_edge_ns(their_slot) : 0}}}};
     if (Result<> written = bench::write_report(options.json_path, report); !written) {
       print_error("overhead", written.error());
       return kExitFailure;

@@ -188,35 +188,66 @@ static __always_inline __u64 clone3_flags(__u64 user_clone_args) {
   return flags;
 }
 
+/* The record the current thread's entry left, now taken: in task storage its slot, reused by the
+ * thread's next call (start_ns 0 marks it taken); from the hash map a copy in `scratch`, the
+ * element deleted. NULL when there is none. */
+static __always_inline struct nsb_in_flight* take_in_flight(struct nsb_in_flight* scratch) {
+  if (use_task_storage) {
+    struct nsb_in_flight* slot =
+        bpf_task_storage_get(&in_flight_by_task, bpf_get_current_task_btf(), 0, 0);
+    if (!slot || slot->start_ns == 0)
+      return NULL;
+    return slot;
+  }
+
+  __u64 thread = bpf_get_current_pid_tgid();
+  struct nsb_in_flight* entry = bpf_map_lookup_elem(&in_flight, &thread);
+  if (!entry)
+    return NULL;
+  /* Copied out before the delete, after which another CPU may reuse the element. */
+  *scratch = *entry;
+  bpf_map_delete_elem(&in_flight, &thread);
+  return scratch;
+}
+
+/* Fills in what the exit needs to know about the call, the clock last so that decoding the flags
+ * is not billed to the syscall. */
+static __always_inline void record_entry(struct nsb_in_flight* entry, __u32 syscall, __u64 arg1,
+                                         __u64 arg2) {
+  entry->syscall = syscall;
+  entry->resolve_joined_type = 0;
+  switch (syscall) {
+    case NSB_SYSCALL_CLONE:
+      /* Legacy clone() keeps the exit signal in the low byte, where 0x80 is not CLONE_NEWTIME. */
+      entry->namespace_flags = arg1 & ~NSB_CSIGNAL;
+      entry->ns_type = nsb_ns_type_for_clone_flags(arg1);
+      break;
+    case NSB_SYSCALL_CLONE3:
+      entry->namespace_flags = clone3_flags(arg1);
+      entry->ns_type = nsb_ns_type_for_flags(entry->namespace_flags);
+      break;
+    case NSB_SYSCALL_UNSHARE:
+      entry->namespace_flags = arg1;
+      entry->ns_type = nsb_ns_type_for_flags(arg1);
+      break;
+    default:
+      /* setns(fd, 0) joins whatever namespace fd refers to: the exit names it by what changed. */
+      entry->namespace_flags = 0;
+      entry->ns_type = nsb_ns_type_for_flags((__u32)arg2);
+      if ((__u32)arg2 == 0) {
+        entry->resolve_joined_type = 1;
+        read_task_namespaces(entry->namespaces_before);
+      }
+      break;
+  }
+  entry->start_ns = bpf_ktime_get_ns();
+}
+
 static __always_inline void on_enter(__u32 syscall, __u64 arg1, __u64 arg2) {
   if (!current_task_selected())
     return;
 
-  struct nsb_in_flight entry = {.syscall = syscall};
-  switch (syscall) {
-    case NSB_SYSCALL_CLONE:
-      /* Legacy clone() keeps the exit signal in the low byte, where 0x80 is not CLONE_NEWTIME. */
-      entry.namespace_flags = arg1 & ~NSB_CSIGNAL;
-      entry.ns_type = nsb_ns_type_for_clone_flags(arg1);
-      break;
-    case NSB_SYSCALL_CLONE3:
-      entry.namespace_flags = clone3_flags(arg1);
-      entry.ns_type = nsb_ns_type_for_flags(entry.namespace_flags);
-      break;
-    case NSB_SYSCALL_UNSHARE:
-      entry.namespace_flags = arg1;
-      entry.ns_type = nsb_ns_type_for_flags(arg1);
-      break;
-    default:
-      /* setns(fd, 0) joins whatever namespace fd refers to: the exit names it by what changed. */
-      entry.ns_type = nsb_ns_type_for_flags((__u32)arg2);
-      if ((__u32)arg2 == 0) {
-        entry.resolve_joined_type = 1;
-        read_task_namespaces(entry.namespaces_before);
-      }
-      break;
-  }
-
+  /* In task storage the record is written in place, in the thread's own slot. */
   if (use_task_storage) {
     struct nsb_in_flight* slot = bpf_task_storage_get(
         &in_flight_by_task, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -224,39 +255,15 @@ static __always_inline void on_enter(__u32 syscall, __u64 arg1, __u64 arg2) {
       count_event(NSB_COUNTER_MAP_UPDATE_FAILURES);
       return;
     }
-    *slot = entry;
-    /* The clock is read last so that decoding the flags is not billed to the syscall. */
-    slot->start_ns = bpf_ktime_get_ns();
+    record_entry(slot, syscall, arg1, arg2);
     return;
   }
 
+  struct nsb_in_flight entry = {};
+  record_entry(&entry, syscall, arg1, arg2);
   __u64 thread = bpf_get_current_pid_tgid();
-  entry.start_ns = bpf_ktime_get_ns();
   if (bpf_map_update_elem(&in_flight, &thread, &entry, BPF_ANY) != 0)
     count_event(NSB_COUNTER_MAP_UPDATE_FAILURES);
-}
-
-/* Moves the record the current thread's entry left into *call; false when there is none. */
-static __always_inline bool take_in_flight(struct nsb_in_flight* call) {
-  if (use_task_storage) {
-    struct nsb_in_flight* slot =
-        bpf_task_storage_get(&in_flight_by_task, bpf_get_current_task_btf(), 0, 0);
-    /* A slot is reused by the thread's next call: start_ns 0 marks it consumed. */
-    if (!slot || slot->start_ns == 0)
-      return false;
-    *call = *slot;
-    slot->start_ns = 0;
-    return true;
-  }
-
-  __u64 thread = bpf_get_current_pid_tgid();
-  struct nsb_in_flight* entry = bpf_map_lookup_elem(&in_flight, &thread);
-  if (!entry)
-    return false;
-  /* Copied out before the delete, after which another CPU may reuse the element. */
-  *call = *entry;
-  bpf_map_delete_elem(&in_flight, &thread);
-  return true;
 }
 
 static __always_inline void on_exit(__u32 syscall, long ret) {
@@ -273,22 +280,24 @@ static __always_inline void on_exit(__u32 syscall, long ret) {
 
   /* No entry either means the call began before the probes were attached. A call that did make
    * one is finished whatever the filters say now (the task may have changed cgroup meanwhile). */
-  struct nsb_in_flight call;
-  if (!take_in_flight(&call)) {
+  struct nsb_in_flight scratch;
+  struct nsb_in_flight* call = take_in_flight(&scratch);
+  if (!call) {
     if (current_task_selected())
       count_event(NSB_COUNTER_UNMATCHED_EXITS);
     return;
   }
+  __u64 start_ns = call->start_ns;
+  call->start_ns = 0;
 
-  __u32 ns_type = call.ns_type;
+  __u32 ns_type = call->ns_type;
   if (ret >= 0) {
-    if (call.resolve_joined_type)
-      ns_type = joined_ns_type(&call);
-    count_namespaces_created(call.namespace_flags);
+    if (call->resolve_joined_type)
+      ns_type = joined_ns_type(call);
+    count_namespaces_created(call->namespace_flags);
   }
-  __u64 start_ns = call.start_ns;
   __u32 index =
-      nsb_histogram_index(call.syscall, ns_type, ret >= 0 ? NSB_RESULT_OK : NSB_RESULT_ERROR);
+      nsb_histogram_index(call->syscall, ns_type, ret >= 0 ? NSB_RESULT_OK : NSB_RESULT_ERROR);
 
   if (now < start_ns) {
     count_event(NSB_COUNTER_NEGATIVE_DELTAS);

@@ -366,7 +366,8 @@ Result<NamespaceProbes> NamespaceProbes::attach(const ProbeOptions& options) {
 
   std::vector<std::string> attempts;
   Error last_error;
-  const InFlightStore store = in_flight_store_of_this_kernel();
+  const InFlightStore store =
+      options.calls_in_hash_map ? InFlightStore::hash_map : in_flight_store_of_this_kernel();
   for (AttachMode mode : modes) {
     Result<std::unique_ptr<Loaded>> loaded = load_and_attach(mode, store, options);
     if (loaded && options.run_time_stats) {

@@ -48,6 +48,10 @@ struct ProbeOptions {
   // Snapshot::programs carries each program's runs and run time. It costs two clock reads per
   // program run, for every BPF program of the machine while it is on, hence off by default.
   bool run_time_stats = false;
+
+  // Keep each call's record between entry and exit in a hash map even where the kernel offers
+  // task storage: what kernels without task storage get, forced here so that tests cover it.
+  bool calls_in_hash_map = false;
 };
 
 // Move-only owner of the loaded BPF object and its links; destruction detaches every link and

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -160,13 +161,22 @@ TEST(AttachModes, EveryLoadableModeCountsTheSameTasksAndNamespacesOfAFollowedPro
       problem = testing::nest_namespaces_and_fork(kLevels, kLevels);
     return problem;
   });
+  // Each mode twice: calls kept in task storage, and in the hash map of kernels without it.
   std::vector<NamespaceProbes> attached;
+  std::vector<std::string> labels;
   for (AttachMode mode : kAttachModes) {
-    Result<NamespaceProbes> probes =
-        NamespaceProbes::attach({.force_mode = mode, .descendants_of = root.pid()});
-    if (probes)
+    for (bool hash_map : {false, true}) {
+      Result<NamespaceProbes> probes = NamespaceProbes::attach(
+          {.force_mode = mode, .descendants_of = root.pid(), .calls_in_hash_map = hash_map});
+      if (!probes)
+        continue;
       attached.push_back(std::move(*probes));
+      labels.push_back(std::string(name(mode)) + (hash_map ? " with a hash map" : ""));
+    }
   }
+  const auto with_hash_map = std::ranges::count_if(
+      labels, [](const std::string& label) { return label.ends_with("with a hash map"); });
+  EXPECT_EQ(2 * with_hash_map, static_cast<long>(labels.size())) << "a mode loads only one way";
   ASSERT_FALSE(attached.empty()) << "no attach mode loads on this kernel";
   root.release();
   ASSERT_EQ(root.wait(), "");
@@ -184,9 +194,9 @@ TEST(AttachModes, EveryLoadableModeCountsTheSameTasksAndNamespacesOfAFollowedPro
   // The clone children one level down in both; then nest_namespaces_and_fork's tasks.
   pid_levels.tasks = {kLevels, 1 + kClones, 1, 1};
   user_levels.tasks = {0, 1 + kClones, 1, 1 + kLevels};
-  for (const NamespaceProbes& probes : attached) {
-    const std::string mode(name(probes.attach_mode()));
-    const Snapshot seen = probes.snapshot();
+  for (size_t i = 0; i < attached.size(); ++i) {
+    const std::string& mode = labels[i];
+    const Snapshot seen = attached[i].snapshot();
     testing::CountsByKey calls = testing::counts_by_key(seen);
     // fork() is a clone too: only the explicit clones are of interest.
     std::erase_if(calls, [](const auto& entry) { return entry.first == "clone/none/ok"; });
