@@ -11,8 +11,10 @@
  * Filters are read-only data the loader sets before load, so the verifier drops the code of an
  * unused filter: by default every task of the machine is counted.
  *
- * TODO: in the tp_btf and raw_tracepoint modes a 32-bit (compat) task's syscall number is read as
- * if it were a 64-bit one, so its calls can be missed or mislabelled. */
+ * 32-bit (compat) syscalls have numbers of their own. The tp_btf and raw_tracepoint modes see them
+ * on the same hooks and tell them apart by the task's compat state (x86; TODO: arm64). The kernel's
+ * per-syscall tracepoints do not report compat syscalls at all, so the tracepoint mode misses
+ * them. */
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -30,6 +32,11 @@ const volatile long clone_nr = -1;
 const volatile long clone3_nr = -1;
 const volatile long unshare_nr = -1;
 const volatile long setns_nr = -1;
+/* The same four in the 32-bit syscall table; -1 where the architecture has none. */
+const volatile long compat_clone_nr = -1;
+const volatile long compat_clone3_nr = -1;
+const volatile long compat_unshare_nr = -1;
+const volatile long compat_setns_nr = -1;
 
 /* Filters. filter_cgroup_id: count only tasks of this cgroup v2 (0: any cgroup).
  * follow_descendants: count only processes in `followed`, which the loader seeds with the root
@@ -165,17 +172,56 @@ static __always_inline void count_namespaces_created(__u64 namespace_flags) {
   }
 }
 
-/* The probes' index of a raw syscall number, or -1 for every syscall we do not time. */
-static __always_inline int syscall_index(long nr) {
-  if (nr == setns_nr)
+/* The probes' index of a syscall number in one table, or -1 for every syscall we do not time. */
+static __always_inline int index_in_table(long nr, long clone, long clone3, long unshare,
+                                          long setns) {
+  if (nr == setns)
     return NSB_SYSCALL_SETNS;
-  if (nr == unshare_nr)
+  if (nr == unshare)
     return NSB_SYSCALL_UNSHARE;
-  if (nr == clone_nr)
+  if (nr == clone)
     return NSB_SYSCALL_CLONE;
-  if (nr == clone3_nr)
+  if (nr == clone3)
     return NSB_SYSCALL_CLONE3;
   return -1;
+}
+
+/* Whether the current syscall came through the 32-bit entry (int 0x80, sysenter), whose numbers
+ * are those of the compat table. */
+static __always_inline bool in_compat_syscall(void) {
+#if defined(__TARGET_ARCH_x86)
+  const __u32 ts_compat = 0x0002; /* arch/x86/include/asm/thread_info.h */
+  struct task_struct* task = (struct task_struct*)bpf_get_current_task();
+  return (BPF_CORE_READ(task, thread_info.status) & ts_compat) != 0;
+#else
+  return false;
+#endif
+}
+
+/* The probes' index of the current syscall, or -1 for every syscall we do not time. The table is
+ * checked only when a number matches, so the syscalls we do not time pay only the compares. */
+static __always_inline int syscall_index(long nr) {
+  int native = index_in_table(nr, clone_nr, clone3_nr, unshare_nr, setns_nr);
+  int compat =
+      index_in_table(nr, compat_clone_nr, compat_clone3_nr, compat_unshare_nr, compat_setns_nr);
+  if (native < 0 && compat < 0)
+    return -1;
+  return in_compat_syscall() ? compat : native;
+}
+
+/* The first two syscall arguments, where the calling convention of the current syscall put them:
+ * a compat syscall passes them in the 32-bit registers. */
+static __always_inline void syscall_arguments(const struct pt_regs* regs, __u64* arg1,
+                                              __u64* arg2) {
+#if defined(__TARGET_ARCH_x86)
+  if (in_compat_syscall()) {
+    *arg1 = (__u32)BPF_CORE_READ(regs, bx);
+    *arg2 = (__u32)BPF_CORE_READ(regs, cx);
+    return;
+  }
+#endif
+  *arg1 = PT_REGS_PARM1_CORE_SYSCALL(regs);
+  *arg2 = PT_REGS_PARM2_CORE_SYSCALL(regs);
 }
 
 static __always_inline __u64 clone3_flags(__u64 user_clone_args) {
@@ -384,7 +430,9 @@ int BPF_PROG(tp_btf_sys_enter, struct pt_regs* regs, long id) {
   int syscall = syscall_index(id);
   if (syscall < 0)
     return 0;
-  on_enter(syscall, PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs));
+  __u64 arg1, arg2;
+  syscall_arguments(regs, &arg1, &arg2);
+  on_enter(syscall, arg1, arg2);
   return 0;
 }
 
@@ -458,8 +506,9 @@ int raw_tracepoint_sys_enter(struct bpf_raw_tracepoint_args* ctx) {
   int syscall = syscall_index((long)ctx->args[1]);
   if (syscall < 0)
     return 0;
-  const struct pt_regs* regs = (const struct pt_regs*)ctx->args[0];
-  on_enter(syscall, PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs));
+  __u64 arg1, arg2;
+  syscall_arguments((const struct pt_regs*)ctx->args[0], &arg1, &arg2);
+  on_enter(syscall, arg1, arg2);
   return 0;
 }
 

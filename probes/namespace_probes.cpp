@@ -57,6 +57,14 @@ constexpr std::string_view kSyscallFunctionPrefix = "__arm64_sys_";
 #error "namespace_probes.cpp: name the prefix of syscall functions on this architecture"
 #endif
 
+#if defined(__x86_64__)
+// From the i386 syscall table (asm/unistd_32.h), which cannot be included beside the native one.
+constexpr long kCompatClone = 120;
+constexpr long kCompatUnshare = 310;
+constexpr long kCompatSetns = 346;
+constexpr long kCompatClone3 = 435;
+#endif
+
 constexpr const char* kKernelBtf = "/sys/kernel/btf/vmlinux";
 constexpr const char* kUnavailable = "eBPF probes unavailable";
 // The inode number of the initial PID namespace, fixed by the kernel (PROC_PID_INIT_INO).
@@ -187,6 +195,19 @@ Result<void> follow_root(const namespace_latency_bpf& skeleton, const ProbeOptio
   return {};
 }
 
+// The numbers of the four syscalls in the 32-bit table, which 32-bit programs use on a 64-bit
+// kernel; the rest stay -1, matching no syscall.
+void set_compat_syscall_numbers(namespace_latency_bpf& skeleton) {
+#if defined(__x86_64__)
+  skeleton.rodata->compat_clone_nr = kCompatClone;
+  skeleton.rodata->compat_clone3_nr = kCompatClone3;
+  skeleton.rodata->compat_unshare_nr = kCompatUnshare;
+  skeleton.rodata->compat_setns_nr = kCompatSetns;
+#else
+  (void)skeleton;
+#endif
+}
+
 // Where the programs keep a call's record between its entry and its exit: in the task itself,
 // or, on kernels that do not give tracing programs task storage, in a hash map keyed by thread.
 enum class InFlightStore { task_storage, hash_map };
@@ -222,6 +243,7 @@ Result<std::unique_ptr<NamespaceProbes::Loaded>> load_and_attach(AttachMode mode
   skeleton.rodata->clone3_nr = SYS_clone3;
   skeleton.rodata->unshare_nr = SYS_unshare;
   skeleton.rodata->setns_nr = SYS_setns;
+  set_compat_syscall_numbers(skeleton);
   set_filters(skeleton, options);
   choose_in_flight_store(skeleton, store);
 
