@@ -27,7 +27,8 @@ namespace {
 struct UnshareOptions {
   NamespaceFlags namespaces;
   bool fork = false;
-  bool mount_proc = false;
+  CLI::Option* mount_proc_option = nullptr;  // given, with or without =DIR
+  std::string mount_proc_directory;          // DIR, or ExecFlags::kNoValue
   bool init = false;
   int nest = 0;
   std::string hostname;
@@ -138,9 +139,12 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
 
   engine::SpawnOptions spawn;
   spawn.namespaces = options.namespaces.requested();
-  spawn.mount_proc = options.mount_proc;
-  if (spawn.mount_proc)
+  spawn.mount_proc = options.mount_proc_option->count() > 0;
+  if (spawn.mount_proc) {
     spawn.namespaces.add(engine::NamespaceType::mnt);
+    if (options.mount_proc_directory != ExecFlags::kNoValue)
+      spawn.proc_directory = options.mount_proc_directory;
+  }
   spawn.init = options.init;
   spawn.hostname = options.hostname;
   spawn.clock_offsets = {options.monotonic_offset, options.boottime_offset};
@@ -312,7 +316,9 @@ Subcommand unshare_subcommand() {
         app.prefix_command();
         options->namespaces.declare(app, "unshare");
         app.add_flag("-f,--fork", options->fork, "fork before running the program");
-        app.add_flag("--mount-proc", options->mount_proc, "mount a fresh /proc (implies --mount)");
+        options->mount_proc_option = app.add_flag(
+            std::string("--mount-proc{") + ExecFlags::kNoValue + "}", options->mount_proc_directory,
+            "mount a fresh proc at DIR (default /proc; implies --mount)");
         app.add_flag("--init", options->init,
                      "run the program under a PID-1 init that reaps zombies and forwards "
                      "signals (implies --fork)");
@@ -357,7 +363,7 @@ Subcommand unshare_subcommand() {
         return [options, &app](const std::vector<std::string>& after_dash) {
           const std::vector<std::string> command = command_from_remaining(app, after_dash, true);
           if (options->nest > 0) {
-            if (options->mount_proc || options->init) {
+            if (options->mount_proc_option->count() > 0 || options->init) {
               print_error("unshare", "--nest does not combine with --mount-proc or --init");
               return kExitUsage;
             }

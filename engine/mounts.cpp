@@ -2,6 +2,8 @@
 
 #include <sys/mount.h>
 
+#include <cerrno>
+
 namespace nsbench::engine {
 
 std::optional<Propagation> propagation_from_name(std::string_view name) {
@@ -44,8 +46,10 @@ Result<> make_mounts_private() {
 
 Result<> mount_proc(const std::string& directory) {
   if (mount("proc", directory.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0) {
+    const bool missing = errno == ENOENT || errno == ENOTDIR;
     return system_error("mount proc on " + directory, "mnt",
-                        "needs a new mount namespace inside a new PID namespace");
+                        missing ? "the directory must exist"
+                                : "needs a new mount namespace inside a new PID namespace");
   }
   return {};
 }

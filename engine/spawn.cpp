@@ -84,7 +84,7 @@ Result<> prepare_child(const SpawnOptions& options) {
       return made;
   }
   if (options.mount_proc) {
-    if (auto mounted = mount_proc("/proc"); !mounted)
+    if (auto mounted = mount_proc(options.proc_directory); !mounted)
       return mounted;
   }
   if (!options.hostname.empty()) {

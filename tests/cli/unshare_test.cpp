@@ -62,6 +62,35 @@ TEST(UnshareCommand, MountProcLeavesTheHostMountTableUnchanged) {
   EXPECT_EQ(read_text_file("/proc/self/mountinfo"), before);
 }
 
+TEST(UnshareCommand, MountProcTakesADirectoryLikeUtilLinux) {
+  NSBENCH_REQUIRE_ROOT();
+  NSBENCH_REQUIRE_PROGRAM(util_linux_unshare, "unshare", "util-linux");
+  char pattern[] = "/tmp/nsbench-proc-XXXXXX";
+  const std::string directory = mkdtemp(pattern);
+  const std::string before = read_text_file("/proc/self/mountinfo");
+
+  // The command reads its own PID through the proc mounted at DIR: 1, as PID 1 of the namespace.
+  for (const std::string& tool : {std::string(kNsbench), *util_linux_unshare}) {
+    std::vector<std::string> argv = {tool};
+    if (tool == kNsbench)
+      argv.push_back("unshare");
+    argv.insert(argv.end(), {"-fp", "--mount-proc=" + directory, "sh", "-c",
+                             "exec cut -d' ' -f1 " + directory + "/self/stat"});
+    const CommandResult result = run_command(argv);
+    EXPECT_EQ(result.exit_code(), 0) << result.describe();
+    EXPECT_EQ(result.standard_output, "1\n") << tool;
+  }
+  EXPECT_EQ(read_text_file("/proc/self/mountinfo"), before);
+
+  // A directory that does not exist is named, and fails as util-linux's does.
+  const CommandResult missing =
+      run_command({kNsbench, "unshare", "-fp", "--mount-proc=" + directory + "/none", "true"});
+  EXPECT_EQ(missing.exit_code(), 1) << missing.describe();
+  EXPECT_NE(missing.first_error_line().find(directory + "/none"), std::string::npos)
+      << missing.describe();
+  rmdir(directory.c_str());
+}
+
 TEST(UnshareCommand, EveryNamespaceOfTheCommandDiffersFromTheParent) {
   NSBENCH_REQUIRE_ROOT();
   NSBENCH_REQUIRE_PROGRAM(stat_tool, "stat", "coreutils");
