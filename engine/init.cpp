@@ -42,9 +42,19 @@ bool reap_children(pid_t child, int* child_status) {
   return child_exited;
 }
 
+// Puts the calling child in a process group of its own, so that signals can go to everything it
+// starts, and gives that group the terminal, if the init had one, so that the command can read
+// from it. Called with every signal blocked: SIGTTOU, which tcsetpgrp() from a background group
+// raises, does no harm then.
+void isolate_in_own_process_group() {
+  setpgid(0, 0);
+  // ENOTTY (no terminal) and ENXIO are the usual case for a container's init.
+  tcsetpgrp(STDIN_FILENO, getpgrp());
+}
+
 }  // namespace
 
-int run_init_function(const std::function<int()>& child_main) {
+int run_init_function(const std::function<int()>& child_main, ForwardTo forward_to) {
   // Outside PID 1, orphans of the command would go to the host's init: claim them instead.
   if (getpid() != 1)
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -58,6 +68,7 @@ int run_init_function(const std::function<int()>& child_main) {
     return 1;
   }
   if (child == 0) {
+    isolate_in_own_process_group();
     // The command starts with every signal at its default action: one ignored by whoever started
     // the init (a shell's background job ignores SIGINT) would otherwise stay ignored through
     // exec, and forwarding it would do nothing.
@@ -68,6 +79,9 @@ int run_init_function(const std::function<int()>& child_main) {
     sigprocmask(SIG_SETMASK, &previous_mask, nullptr);
     _exit(child_main());
   }
+  // Also from this side, so that a signal arriving before the child runs reaches the group.
+  setpgid(child, child);
+  const pid_t signal_target = forward_to == ForwardTo::process_group ? -child : child;
 
   for (;;) {
     siginfo_t info{};
@@ -79,7 +93,7 @@ int run_init_function(const std::function<int()>& child_main) {
     }
     if (info.si_signo != SIGCHLD) {
       // The command may already be gone; a failed forward is harmless then.
-      kill(child, info.si_signo);
+      kill(signal_target, info.si_signo);
       continue;
     }
     int child_status = 0;
@@ -88,13 +102,15 @@ int run_init_function(const std::function<int()>& child_main) {
   }
 }
 
-int run_init(const std::vector<std::string>& argv) {
-  return run_init_function([&argv]() -> int {
-    const int exit_code = execute(argv);
-    std::fprintf(stderr, "nsbench init: cannot execute %s: %s\n", argv[0].c_str(),
-                 std::strerror(errno));
-    return exit_code;
-  });
+int run_init(const std::vector<std::string>& argv, ForwardTo forward_to) {
+  return run_init_function(
+      [&argv]() -> int {
+        const int exit_code = execute(argv);
+        std::fprintf(stderr, "nsbench init: cannot execute %s: %s\n", argv[0].c_str(),
+                     std::strerror(errno));
+        return exit_code;
+      },
+      forward_to);
 }
 
 }  // namespace nsbench::engine
