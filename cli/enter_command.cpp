@@ -112,7 +112,7 @@ int enter(const EnterOptions& options, const std::vector<std::string>& command) 
   if (options.all) {
     if (options.target <= 0) {
       print_error("enter", "--all needs a target: -t PID");
-      return kExitUsage;
+      return usage_exit_code();
     }
     engine::NamespaceSet differing = namespaces_not_shared_with(options.target);
     for (engine::NamespaceType type : engine::kAllNamespaceTypes) {
@@ -122,7 +122,7 @@ int enter(const EnterOptions& options, const std::vector<std::string>& command) 
   }
   if (requested.empty() && !options.all) {
     print_error("enter", "no namespace to enter: give at least one of -a -m -u -i -n -p -U -C -T");
-    return kExitUsage;
+    return usage_exit_code();
   }
 
   auto environment = exec_environment(options, requested.contains(engine::NamespaceType::user));

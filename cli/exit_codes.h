@@ -10,4 +10,16 @@ inline constexpr int kExitUsage = 2;    // the command line was wrong
 inline constexpr int kExitCannotExecute = 126;
 inline constexpr int kExitCommandNotFound = 127;
 
+// Invoked through a link named `unshare` or `nsenter`, nsbench exits as those tools do, where a
+// wrong command line is a failure like any other (1), so that scripts testing for util-linux's
+// codes see them. As `nsbench` it keeps usage errors apart (kExitUsage).
+inline bool& util_linux_exit_codes() {
+  static bool on = false;
+  return on;
+}
+
+inline int usage_exit_code() {
+  return util_linux_exit_codes() ? kExitFailure : kExitUsage;
+}
+
 }  // namespace nsbench::cli

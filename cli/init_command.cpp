@@ -20,7 +20,7 @@ Subcommand init_subcommand() {
                   command_from_remaining(app, after_dash, false);
               if (command.empty()) {
                 print_error("init", "no program given: nsbench init -- PROGRAM [ARGS...]");
-                return kExitUsage;
+                return usage_exit_code();
               }
               return engine::run_init(
                   command, *to_group ? engine::ForwardTo::process_group : engine::ForwardTo::child);

@@ -22,10 +22,10 @@ using nsbench::cli::Subcommand;
 std::vector<std::string> arguments_with_subcommand_from_name(int argc, char** argv) {
   const std::string invoked = std::filesystem::path(argv[0]).filename();
   std::vector<std::string> arguments(argv, argv + argc);
-  if (invoked == "unshare")
-    arguments.insert(arguments.begin() + 1, "unshare");
-  if (invoked == "nsenter")
-    arguments.insert(arguments.begin() + 1, "enter");
+  if (invoked == "unshare" || invoked == "nsenter") {
+    arguments.insert(arguments.begin() + 1, invoked == "unshare" ? "unshare" : "enter");
+    nsbench::cli::util_linux_exit_codes() = true;
+  }
   return arguments;
 }
 
@@ -81,13 +81,13 @@ int main(int argc, char** argv) {
     if (app.get_subcommands().empty() && !first_word.empty() && !first_word.starts_with("-")) {
       fmt::print(stderr, "nsbench: unknown subcommand '{}'\n", first_word);
       fmt::print(stderr, "Try 'nsbench --help' for more information.\n");
-      return nsbench::cli::kExitUsage;
+      return nsbench::cli::usage_exit_code();
     }
     const CLI::App* chosen =
         app.get_subcommands().empty() ? nullptr : app.get_subcommands().front();
     fmt::print(stderr, "nsbench{}: {}\n", chosen ? " " + chosen->get_name() : "", error.what());
     fmt::print(stderr, "Try 'nsbench{} --help' for more information.\n",
                chosen ? " " + chosen->get_name() : "");
-    return nsbench::cli::kExitUsage;
+    return nsbench::cli::usage_exit_code();
   }
 }

@@ -278,7 +278,7 @@ Subcommand overhead_subcommand() {
             return [options](const std::vector<std::string>& after_dash) {
               if (!after_dash.empty()) {
                 print_error("overhead", "unexpected arguments after '--'");
-                return kExitUsage;
+                return usage_exit_code();
               }
               return overhead(*options);
             };

@@ -140,7 +140,7 @@ Subcommand run_subcommand() {
             return [options](const std::vector<std::string>& after_dash) {
               if (!after_dash.empty()) {
                 print_error("run", "unexpected arguments after '--'");
-                return kExitUsage;
+                return usage_exit_code();
               }
               return run(*options);
             };

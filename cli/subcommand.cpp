@@ -32,7 +32,7 @@ int exit_code_for(const Error& error) {
   if (error.operation == "execute")
     return engine::exit_code_for_exec_failure(error.error_number);
   // Errors without an errno are requests the engine refused before trying: a usage problem.
-  return error.error_number == 0 ? kExitUsage : kExitFailure;
+  return error.error_number == 0 ? usage_exit_code() : kExitFailure;
 }
 
 int run_and_wait(const std::string& subcommand, const engine::SpawnOptions& options,

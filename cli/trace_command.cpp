@@ -132,7 +132,7 @@ Subcommand trace_subcommand() {
             return [options](const std::vector<std::string>& after_dash) {
               if (!after_dash.empty()) {
                 print_error("trace", "unexpected arguments after '--'");
-                return kExitUsage;
+                return usage_exit_code();
               }
               return trace(*options);
             };

@@ -241,7 +241,7 @@ int run_nested(const UnshareOptions& options, const std::vector<std::string>& co
     if (requested.contains(type) && !allowed.contains(type)) {
       print_error("unshare", "--nest combines only with -p and -U, not with --" +
                                  std::string(engine::name(type)));
-      return kExitUsage;
+      return usage_exit_code();
     }
   }
   auto run = engine::run_nested(
@@ -365,7 +365,7 @@ Subcommand unshare_subcommand() {
           if (options->nest > 0) {
             if (options->mount_proc_option->count() > 0 || options->init) {
               print_error("unshare", "--nest does not combine with --mount-proc or --init");
-              return kExitUsage;
+              return usage_exit_code();
             }
             return run_nested(*options, command);
           }

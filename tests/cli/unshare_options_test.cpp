@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -127,6 +128,35 @@ TEST(UnshareOptions, LinkedAsUnshareAndNsenterItActsAsThoseTools) {
       run_command({directory + "/nsenter", "-t", std::to_string(getpid()), "-u", "true"});
   EXPECT_EQ(entered.exit_code(), 0) << entered.describe();
   std::filesystem::remove_all(directory);
+}
+
+TEST(UnshareOptions, UtilLinuxStyleScriptRunsUnchangedAgainstTheLinks) {
+  NSBENCH_REQUIRE_ROOT();
+  NSBENCH_REQUIRE_PROGRAM(util_linux_unshare, "unshare", "util-linux");
+  NSBENCH_REQUIRE_PROGRAM(util_linux_nsenter, "nsenter", "util-linux");
+  const std::string script =
+      std::string(NSBENCH_SOURCE_DIR) + "/tests/cli/scripts/util_linux_style.sh";
+  char directory_pattern[] = "/tmp/nsbench-links-XXXXXX";
+  const std::string links = mkdtemp(directory_pattern);
+  std::filesystem::create_symlink(kNsbench, links + "/unshare");
+  std::filesystem::create_symlink(kNsbench, links + "/nsenter");
+  const char* path = std::getenv("PATH");
+  const std::string search = path != nullptr ? path : "/usr/bin:/bin";
+
+  const CommandResult reference = run_command({"sh", script}, 60s);
+  const CommandResult ours =
+      run_command({"env", "PATH=" + links + ":" + search, "sh", script}, 60s);
+  std::filesystem::remove_all(links);
+
+  ASSERT_EQ(reference.exit_code(), 0) << reference.describe();
+  ASSERT_EQ(ours.exit_code(), 0) << ours.describe();
+  // The script really ran: the PID-1 line and the host name set inside the target.
+  EXPECT_NE(reference.standard_output.find("pid 1\n"), std::string::npos) << reference.describe();
+  EXPECT_NE(reference.standard_output.find("inside\n"), std::string::npos) << reference.describe();
+  EXPECT_EQ(ours.standard_output, reference.standard_output)
+      << "util-linux's stderr:\n"
+      << reference.standard_error << "nsbench's stderr:\n"
+      << ours.standard_error;
 }
 
 TEST(UnshareOptions, BadOptionValuesAreNamed) {
