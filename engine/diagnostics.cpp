@@ -18,7 +18,7 @@ std::string hint_for(int error_number, NamespaceSet namespaces) {
     case EUSERS:
       // Joining a time namespace answers EUSERS to a multithreaded caller.
       if (namespaces.contains(NamespaceType::time)) {
-        return "joining a time namespace needs a single-threaded caller";
+        return "joining a time namespace needs a single-threaded caller (run_joined() forks one)";
       }
       return "the nesting limit of 32 user namespace levels was reached";
     case ESRCH:
@@ -26,8 +26,8 @@ std::string hint_for(int error_number, NamespaceSet namespaces) {
     case EINVAL:
       if (namespaces.contains(NamespaceType::user) || namespaces.contains(NamespaceType::mnt) ||
           namespaces.contains(NamespaceType::time)) {
-        return "the kernel refuses this in a multithreaded process or for the caller's own "
-               "user namespace";
+        return "the kernel refuses this in a multithreaded process (run_joined() and "
+               "run_unshared() fork a single-threaded one) or for the caller's own user namespace";
       }
       return {};
     case ENOMEM:

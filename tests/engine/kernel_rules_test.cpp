@@ -25,9 +25,11 @@
 #include <thread>
 #include <vector>
 
+#include "engine/forked_helper.h"
 #include "engine/join.h"
 #include "engine/nesting.h"
 #include "engine/spawn.h"
+#include "namespace_inodes.h"
 #include "pipe_io.h"
 #include "support.h"
 
@@ -641,6 +643,95 @@ TEST(KernelRules, UnshareUserFromAMultithreadedProcessFailsWithEINVALAndTheEngin
     return report;
   });
   EXPECT_EQ(problems, "");
+}
+
+// What the kernel refuses a multithreaded process, the engine does in a forked helper: the
+// library keeps working inside a program with threads, and the program's namespaces stay its own.
+TEST(ForkedHelper, JoinsUserAndMountNamespacesForAMultithreadedCaller) {
+  NSBENCH_REQUIRE_ROOT();
+  ParkedTarget target(NamespaceSet::of({NamespaceType::user, NamespaceType::mnt}));
+  ASSERT_TRUE(target.started()) << target.start_error();
+  const pid_t pid = target.pid();
+  const NamespaceSet types = NamespaceSet::of({NamespaceType::user, NamespaceType::mnt});
+  const std::string problems = run_check_in_child([pid, types] {
+    const std::function<void()> stop_thread = start_parked_thread();
+    std::string report = thread_count() == 2 ? "" : "the second thread did not start\n";
+    const NamespaceInodes before = own_namespace_inodes();
+
+    auto direct = join_namespaces(pid, types);
+    if (direct)
+      report += "joining user and mnt directly with two threads succeeded\n";
+    // Inside, the helper compares its namespaces with the target's and answers with a value of
+    // its own, so that a default 0 cannot pass for success.
+    auto helped = run_joined(pid, types, [pid] {
+      const bool same = testing::namespace_inode(pid, NamespaceType::user) ==
+                            testing::namespace_inode(getpid(), NamespaceType::user) &&
+                        testing::namespace_inode(pid, NamespaceType::mnt) ==
+                            testing::namespace_inode(getpid(), NamespaceType::mnt);
+      return same && thread_count() == 1 ? 42 : 1;
+    });
+    if (!helped)
+      report += "run_joined: " + helped.error().message() + "\n";
+    else if (*helped != 42)
+      report += "inside the helper the namespaces were not the target's, or it had threads\n";
+    report += differences(before, own_namespace_inodes());
+    stop_thread();
+    return report;
+  });
+  EXPECT_EQ(problems, "");
+}
+
+TEST(ForkedHelper, UnsharesAUserNamespaceForAMultithreadedCaller) {
+  NSBENCH_REQUIRE_ROOT();
+  const std::string problems = run_check_in_child([] {
+    const std::function<void()> stop_thread = start_parked_thread();
+    const NamespaceInodes before = own_namespace_inodes();
+    const ino_t own_user = testing::namespace_inode(getpid(), NamespaceType::user);
+    auto helped = run_unshared(NamespaceSet::of({NamespaceType::user}), [own_user] {
+      return testing::namespace_inode(getpid(), NamespaceType::user) != own_user ? 7 : 1;
+    });
+    std::string report;
+    if (!helped)
+      report += "run_unshared: " + helped.error().message() + "\n";
+    else if (*helped != 7)
+      report += "the helper was still in the caller's user namespace\n";
+    report += differences(before, own_namespace_inodes());
+    stop_thread();
+    return report;
+  });
+  EXPECT_EQ(problems, "");
+}
+
+TEST(ForkedHelper, BringsBackTheErrorOfTheHelperAndLeavesNoChild) {
+  NSBENCH_REQUIRE_ROOT();
+  ParkedTarget target(NamespaceSet::of({NamespaceType::uts}));
+  ASSERT_TRUE(target.started()) << target.start_error();
+  const pid_t gone = target.pid();
+  target.release();
+
+  bool ran = false;
+  auto joined = run_joined(gone, NamespaceSet::of({NamespaceType::uts}), [&ran] {
+    ran = true;
+    return 0;
+  });
+  ASSERT_FALSE(joined);
+  EXPECT_EQ(joined.error().error_number, ESRCH) << joined.error().message();
+  EXPECT_NE(joined.error().hint, "") << joined.error().message();
+  EXPECT_FALSE(ran);
+
+  // A helper that dies says how.
+  auto killed = run_in_forked_child([]() -> Result<int> {
+    raise(SIGKILL);
+    return 0;
+  });
+  ASSERT_FALSE(killed);
+  EXPECT_NE(killed.error().message().find(std::to_string(128 + SIGKILL)), std::string::npos)
+      << killed.error().message();
+
+  // Every helper was reaped.
+  siginfo_t info{};
+  EXPECT_EQ(waitid(P_ALL, 0, &info, WEXITED | WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
 }
 
 // How many PID namespaces lie between the caller's and the initial one: 0 on the host.
