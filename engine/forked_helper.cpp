@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "common/pipe_io.h"
 #include "engine/join.h"
 #include "engine/process.h"
 #include "engine/spawn.h"
@@ -86,32 +87,6 @@ std::optional<Result<int>> decode(const std::string& data) {
     return std::nullopt;
   }
   return Result<int>(std::unexpected(std::move(error)));
-}
-
-bool write_all(int fd, const std::string& data) {
-  size_t written = 0;
-  while (written < data.size()) {
-    const ssize_t now = write(fd, data.data() + written, data.size() - written);
-    if (now < 0 && errno == EINTR)
-      continue;
-    if (now <= 0)
-      return false;
-    written += static_cast<size_t>(now);
-  }
-  return true;
-}
-
-std::string read_all(int fd) {
-  std::string data;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t got = read(fd, buffer, sizeof buffer);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0)
-      return data;
-    data.append(buffer, static_cast<size_t>(got));
-  }
 }
 
 }  // namespace

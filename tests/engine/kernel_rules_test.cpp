@@ -25,19 +25,19 @@
 #include <thread>
 #include <vector>
 
+#include "common/pipe_io.h"
 #include "engine/forked_helper.h"
 #include "engine/join.h"
 #include "engine/nesting.h"
 #include "engine/spawn.h"
 #include "namespace_inodes.h"
-#include "pipe_io.h"
 #include "support.h"
 
 namespace nsbench::engine {
 namespace {
 
-using nsbench::testing::read_all;
-using nsbench::testing::write_all;
+using nsbench::read_all;
+using nsbench::write_all;
 
 // Every file in /proc/PID/ns/, including the two that name the namespaces of future children.
 const std::vector<std::string> kNamespaceFiles = {

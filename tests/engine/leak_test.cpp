@@ -21,16 +21,16 @@
 #include <utility>
 #include <vector>
 
+#include "common/pipe_io.h"
 #include "engine/mounts.h"
 #include "engine/spawn.h"
-#include "pipe_io.h"
 #include "support.h"
 
 namespace nsbench::engine {
 namespace {
 
-using nsbench::testing::read_all;
-using nsbench::testing::write_all;
+using nsbench::read_all;
+using nsbench::write_all;
 
 namespace fs = std::filesystem;
 

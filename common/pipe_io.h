@@ -1,4 +1,4 @@
-// Whole-buffer reads and writes on pipes, for tests whose forked children report back through one.
+// Whole-buffer reads and writes on pipes, for forked children that report back through one.
 #pragma once
 
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <string>
 
-namespace nsbench::testing {
+namespace nsbench {
 
 // Writes all of `text`, retrying short writes and interruptions; false when the pipe fails.
 inline bool write_all(int fd, const std::string& text) {
@@ -36,4 +36,4 @@ inline std::string read_all(int fd) {
   }
 }
 
-}  // namespace nsbench::testing
+}  // namespace nsbench
