@@ -16,7 +16,7 @@
 #include "cli/exit_codes.h"
 #include "cli/report.h"
 #include "cli/subcommand.h"
-#include "cli/telemetry_module.h"
+#include "cli/telemetry_launcher.h"
 #include "probes/namespace_probes.h"
 #include "probes/snapshot_reader.h"
 

@@ -13,7 +13,7 @@
 #include "cli/report.h"
 #include "cli/subcommand.h"
 #include "cli/telemetry_flags.h"
-#include "cli/telemetry_module.h"
+#include "cli/telemetry_launcher.h"
 #include "exporter/metrics_collector.h"
 #include "exporter/push.h"
 #include "exporter/textfile.h"

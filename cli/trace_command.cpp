@@ -13,7 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/subcommand.h"
 #include "cli/telemetry_flags.h"
-#include "cli/telemetry_module.h"
+#include "cli/telemetry_launcher.h"
 #include "cli/trace_view.h"
 #include "probes/cgroup_id.h"
 #include "exporter/metrics_collector.h"
