@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace nsbench::engine {
@@ -57,6 +58,16 @@ Result<> bind_namespace_files(pid_t pid, NamespaceOf whose,
     if (created)
       close(fd);
     const bool target_exists = created || access(file.path.c_str(), F_OK) == 0;
+
+    // The kernel would bind the namespace over any file, a device such as /dev/null included,
+    // and everything using that path would then break; only a regular file is taken.
+    struct stat status {};
+    if (!created && target_exists && stat(file.path.c_str(), &status) == 0 &&
+        !S_ISREG(status.st_mode)) {
+      undo(bound);
+      return plain_error("keep the namespace in " + file.path, std::string(name(file.type)),
+                         "it is not a regular file; give a new path or an empty regular file");
+    }
 
     const std::string source = proc_namespace_path(pid, whose, file.type);
     if (mount(source.c_str(), file.path.c_str(), nullptr, MS_BIND, nullptr) < 0) {

@@ -2,7 +2,10 @@
 // bind mounts change the host's mount table, so this binary runs alone (SERIAL).
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "cli_test.h"
@@ -59,6 +62,33 @@ TEST_F(NamespaceFileCommands, MissingDirectoryIsNamedAndNothingIsLeft) {
         << result.describe();
   }
   EXPECT_TRUE(std::filesystem::is_empty(directory_));
+}
+
+TEST_F(NamespaceFileCommands, ADeviceOrDirectoryIsRefusedAndNothingIsMounted) {
+  NSBENCH_REQUIRE_ROOT();
+  // A null device of the test's own: binding a namespace over the real /dev/null would break the
+  // machine if the refusal ever failed.
+  const std::string device = path("null");
+  ASSERT_EQ(mknod(device.c_str(), S_IFCHR | 0666, makedev(1, 3)), 0) << std::strerror(errno);
+  const std::string subdirectory = path("directory");
+  std::filesystem::create_directory(subdirectory);
+  const std::string mounts_before = read_text_file("/proc/self/mountinfo");
+
+  for (const std::string& target : {device, subdirectory}) {
+    for (const char* fork_flag : {"-f", "-n"}) {
+      const CommandResult result =
+          run_command({kNsbench, "unshare", fork_flag, "--net=" + target, "true"});
+      EXPECT_NE(result.exit_code(), 0) << result.describe();
+      EXPECT_NE(result.first_error_line().find("not a regular file"), std::string::npos)
+          << result.describe();
+    }
+  }
+  EXPECT_EQ(read_text_file("/proc/self/mountinfo"), mounts_before);
+  struct stat status {};
+  ASSERT_EQ(stat(device.c_str(), &status), 0);
+  EXPECT_TRUE(S_ISCHR(status.st_mode));
+  std::filesystem::remove(device);
+  std::filesystem::remove(subdirectory);
 }
 
 }  // namespace

@@ -3,6 +3,10 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <set>
+#include <sstream>
+#include <cctype>
+#include <cstring>
 #include <thread>
 
 #include "cli/trace_view.h"
@@ -65,28 +69,51 @@ TEST(TraceCommand, ShowsAConcurrentWorkloadAndStopsAfterItsDuration) {
   EXPECT_NE(trace.output().find("clone3    uts"), std::string::npos) << trace.output();
 }
 
+// The ids of the BPF links the kernel holds, from `bpftool link show` ("<id>: <type> ...").
+std::set<std::string> link_ids(const std::string& bpftool) {
+  std::set<std::string> ids;
+  std::istringstream lines(run_command({bpftool, "link", "show"}).standard_output);
+  for (std::string line; std::getline(lines, line);) {
+    const size_t colon = line.find(':');
+    if (colon != std::string::npos && colon > 0 &&
+        std::isdigit(static_cast<unsigned char>(line[0])))
+      ids.insert(line.substr(0, colon));
+  }
+  return ids;
+}
+
 TEST(TraceCommand, InterruptDetachesCleanly) {
   NSBENCH_REQUIRE_ROOT();
   NSBENCH_REQUIRE_PROGRAM(bpftool, "bpftool", "bpftool");
-  const std::string links_before = run_command({*bpftool, "link", "show"}).standard_output;
   for (int signal_number : {SIGINT, SIGTERM}) {
+    SCOPED_TRACE(strsignal(signal_number));
+    // Other tracers on the machine may come and go meanwhile: only the links that appeared while
+    // trace ran are its own, and those must be gone once it has exited.
+    const std::set<std::string> before = link_ids(*bpftool);
     BackgroundCommand trace({kNsbench, "trace", "--interval", "0.2"});
     ASSERT_TRUE(trace.started());
     std::this_thread::sleep_for(700ms);
+    std::set<std::string> own;
+    for (const std::string& id : link_ids(*bpftool)) {
+      if (!before.contains(id))
+        own.insert(id);
+    }
+    EXPECT_FALSE(own.empty()) << "trace attached no link: " << trace.output();
     kill(trace.pid(), signal_number);
     const std::optional<int> status = trace.wait_for_exit(5s);
     ASSERT_TRUE(status.has_value()) << trace.output();
     EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << trace.output();
+
+    // The kernel frees detached links after a grace period.
+    std::set<std::string> left = own;
+    for (int attempt = 0; attempt < 40 && !left.empty(); ++attempt) {
+      const std::set<std::string> now = link_ids(*bpftool);
+      std::erase_if(left, [&now](const std::string& id) { return !now.contains(id); });
+      if (!left.empty())
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_TRUE(left.empty()) << left.size() << " of trace's links outlived it";
   }
-  // The kernel frees detached links after a grace period.
-  std::string links_after;
-  for (int attempt = 0; attempt < 40; ++attempt) {
-    links_after = run_command({*bpftool, "link", "show"}).standard_output;
-    if (links_after == links_before)
-      break;
-    std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_EQ(links_after, links_before);
 }
 
 }  // namespace
