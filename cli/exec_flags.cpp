@@ -9,8 +9,17 @@
 namespace nsbench::cli {
 
 void ExecFlags::declare(CLI::App& app, WorkingDirectory working_directory) {
-  app.add_option("-S,--setuid", uid_, "run the program as this user ID");
-  app.add_option("-G,--setgid", gid_, "run the program with this group ID");
+  // 4294967295 is (uid_t)-1, which setresuid() reads as "leave unchanged": the command would
+  // quietly keep running as the caller. The kernel knows no such ID, so it is refused here.
+  const auto valid_id = CLI::Validator(
+      [](const std::string& text) -> std::string {
+        if (text == "4294967295" || text == "-1")
+          return text + " is not a valid ID (the kernel reads it as \"unchanged\")";
+        return "";
+      },
+      "", "valid ID");
+  app.add_option("-S,--setuid", uid_, "run the program as this user ID")->check(valid_id);
+  app.add_option("-G,--setgid", gid_, "run the program with this group ID")->check(valid_id);
   if (working_directory == WorkingDirectory::optional_value) {
     working_directory_option_ =
         app.add_flag(std::string("-w,--wd{") + kNoValue + "}", working_directory_,

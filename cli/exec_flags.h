@@ -25,6 +25,11 @@ class ExecFlags {
   // for a bare "-w" (nsenter: the target's working directory).
   Result<engine::ExecEnvironment> environment(const std::string& default_working_directory) const;
 
+  // Whether any of -S, -G or -w was given.
+  bool any_given() const {
+    return uid_ || gid_ || (working_directory_option_ && working_directory_option_->count() > 0);
+  }
+
   // Where "-w" without a value leaves its value.
   static constexpr const char* kNoValue = "true";
 

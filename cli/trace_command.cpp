@@ -117,11 +117,22 @@ int trace(const TraceOptions& options) {
 Subcommand trace_subcommand() {
   return {"trace", kTraceDescription, [](CLI::App& app) -> Action {
             auto options = std::make_shared<TraceOptions>();
+            // CLI::Range lets NaN through (every comparison with it is false).
+            const auto finite = CLI::Validator(
+                [](const std::string& text) -> std::string {
+                  double value = 0;
+                  if (CLI::detail::lexical_cast(text, value) && !std::isfinite(value))
+                    return "not a finite number: " + text;
+                  return "";
+                },
+                "", "finite");
             app.add_option("--interval", options->interval_seconds, "refresh every SECONDS")
+                ->check(finite)
                 ->check(CLI::Range(0.1, 3600.0))
                 ->capture_default_str();
             app.add_option("--duration", options->duration_seconds,
                            "stop after SECONDS (default: run until interrupted)")
+                ->check(finite)
                 ->check(CLI::Range(0.1, 1e9));
             app.add_option("--cgroup", options->cgroup,
                            "count only tasks of this cgroup v2 directory (not its children)");

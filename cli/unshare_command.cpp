@@ -234,6 +234,33 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
 
 // --nest: PID namespaces (with -U, user namespaces too) nested N deep, the command at the bottom.
 int run_nested(const UnshareOptions& options, const std::vector<std::string>& command) {
+  // Each level is set up by the engine's nesting alone; an option it would not apply is refused
+  // rather than silently dropped.
+  bool has_namespace_file = false;
+  for (engine::NamespaceType type : engine::kAllNamespaceTypes)
+    has_namespace_file = has_namespace_file || options.namespaces.file(type).has_value();
+  const std::pair<bool, const char*> unsupported[] = {
+      {options.mount_proc_option->count() > 0, "--mount-proc"},
+      {options.init, "--init"},
+      {!options.veth.empty(), "--veth"},
+      {!options.root.empty(), "--root"},
+      {options.exec.any_given(), "--setuid, --setgid or --wd"},
+      {!options.hostname.empty(), "--hostname"},
+      {options.monotonic_offset != 0 || options.boottime_offset != 0, "--monotonic or --boottime"},
+      {options.kill_child_option->count() > 0, "--kill-child"},
+      {options.map_root_user || options.map_current_user || !options.map_user.empty() ||
+           !options.map_group.empty() || !options.map_users.empty() || !options.map_groups.empty(),
+       "ID mappings (each level maps the caller's own IDs)"},
+      {!options.setgroups.empty(), "--setgroups"},
+      {options.propagation != "private", "--propagation"},
+      {has_namespace_file, "a namespace file (--TYPE=FILE)"},
+  };
+  for (const auto& [given, option] : unsupported) {
+    if (given) {
+      print_error("unshare", std::string("--nest does not combine with ") + option);
+      return usage_exit_code();
+    }
+  }
   const engine::NamespaceSet requested = options.namespaces.requested();
   engine::NamespaceSet allowed =
       engine::NamespaceSet::of({engine::NamespaceType::pid, engine::NamespaceType::user});
@@ -362,13 +389,8 @@ Subcommand unshare_subcommand() {
 
         return [options, &app](const std::vector<std::string>& after_dash) {
           const std::vector<std::string> command = command_from_remaining(app, after_dash, true);
-          if (options->nest > 0) {
-            if (options->mount_proc_option->count() > 0 || options->init) {
-              print_error("unshare", "--nest does not combine with --mount-proc or --init");
-              return usage_exit_code();
-            }
+          if (options->nest > 0)
             return run_nested(*options, command);
-          }
 
           auto spawn = spawn_options_from(*options);
           if (!spawn) {
