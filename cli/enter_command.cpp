@@ -2,10 +2,11 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-
 #include <memory>
+#include <utility>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
@@ -158,6 +159,31 @@ int enter(const EnterOptions& options, const std::vector<std::string>& command) 
 }
 
 }  // namespace
+
+std::vector<std::string> with_attached_optional_values(const std::vector<std::string>& arguments) {
+  // nsenter's options with an optional value take it attached to a short option, as getopt does:
+  // -r/srv is --root=/srv and -n/run/netns/x is --net=/run/netns/x.
+  static constexpr std::pair<char, const char*> kOptionalValue[] = {
+      {'m', "mount"},  {'u', "uts"},  {'i', "ipc"},  {'n', "net"},  {'p', "pid"},
+      {'C', "cgroup"}, {'U', "user"}, {'T', "time"}, {'r', "root"}, {'w', "wd"}};
+  std::vector<std::string> rewritten;
+  bool options_ended = false;
+  for (const std::string& argument : arguments) {
+    options_ended = options_ended || argument == "--";
+    const bool short_with_value =
+        !options_ended && argument.size() > 2 && argument[0] == '-' && argument[1] != '-';
+    const auto* long_name =
+        short_with_value
+            ? std::ranges::find(kOptionalValue, argument[1], &std::pair<char, const char*>::first)
+            : std::end(kOptionalValue);
+    if (long_name == std::end(kOptionalValue)) {
+      rewritten.push_back(argument);
+      continue;
+    }
+    rewritten.push_back(std::string("--") + long_name->second + "=" + argument.substr(2));
+  }
+  return rewritten;
+}
 
 Subcommand enter_subcommand() {
   return {

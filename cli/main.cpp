@@ -41,8 +41,11 @@ int main(int argc, char** argv) {
       nsbench::cli::unshare_subcommand(), nsbench::cli::enter_subcommand(),
       nsbench::cli::init_subcommand()};
   for (const nsbench::cli::Subcommand& subcommand : engine_subcommands) {
-    if (first_word == subcommand.name)
-      return nsbench::cli::run_command_line({subcommand}, arguments);
+    if (first_word != subcommand.name)
+      continue;
+    return nsbench::cli::run_command_line(
+        {subcommand},
+        first_word == "enter" ? nsbench::cli::with_attached_optional_values(arguments) : arguments);
   }
   std::vector<nsbench::cli::Subcommand> table = nsbench::cli::telemetry_stand_ins();
   table.insert(table.end(), engine_subcommands.begin(), engine_subcommands.end());

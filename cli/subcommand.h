@@ -25,6 +25,9 @@ struct Subcommand {
 
 Subcommand unshare_subcommand();
 Subcommand enter_subcommand();
+// enter's command line with nsenter's attached optional values spelled out for the parser:
+// "-r/srv" becomes "--root=/srv". `arguments` starts with the program name.
+std::vector<std::string> with_attached_optional_values(const std::vector<std::string>& arguments);
 Subcommand init_subcommand();
 Subcommand run_subcommand();
 Subcommand trace_subcommand();

@@ -41,6 +41,9 @@ run nsenter -t "$target" -u hostname
 run nsenter --target "$target" --uts --net sh -c 'hostname; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
 run nsenter -t "$target" -a hostname
 run nsenter --uts=/proc/"$target"/ns/uts hostname
+run nsenter -u/proc/"$target"/ns/uts hostname
+run nsenter -t "$target" -u -r/ -w/tmp sh -c 'hostname; pwd'
+run nsenter -t "$target" -u -r/nonexistent true
 run nsenter -t "$target" -u sh -c 'exit 5'
 kill "$target"
 wait "$target" 2>/dev/null
