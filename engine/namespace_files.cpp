@@ -1,8 +1,10 @@
 #include "engine/namespace_files.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 namespace nsbench::engine {
@@ -51,6 +53,18 @@ void undo(const std::vector<Bound>& bound) {
 
 Result<> bind_namespace_files(pid_t pid, NamespaceOf whose,
                               const std::vector<NamespaceFile>& files) {
+  // One file holds one namespace: a second bind would stack on the first and hide it.
+  for (size_t i = 0; i < files.size(); ++i) {
+    for (size_t j = i + 1; j < files.size(); ++j) {
+      if (files[i].path == files[j].path) {
+        return plain_error("keep the namespace in " + files[j].path,
+                           std::string(name(files[j].type)),
+                           "the file already keeps the " + std::string(name(files[i].type)) +
+                               " namespace; give each namespace a file of its own");
+      }
+    }
+  }
+
   std::vector<Bound> bound;
   for (const NamespaceFile& file : files) {
     const int fd = open(file.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
@@ -67,6 +81,12 @@ Result<> bind_namespace_files(pid_t pid, NamespaceOf whose,
       undo(bound);
       return plain_error("keep the namespace in " + file.path, std::string(name(file.type)),
                          "it is not a regular file; give a new path or an empty regular file");
+    }
+    struct statfs holder {};
+    if (!created && statfs(file.path.c_str(), &holder) == 0 && holder.f_type == NSFS_MAGIC) {
+      undo(bound);
+      return plain_error("keep the namespace in " + file.path, std::string(name(file.type)),
+                         "the file already keeps a namespace; umount it first");
     }
 
     const std::string source = proc_namespace_path(pid, whose, file.type);

@@ -91,5 +91,27 @@ TEST_F(NamespaceFileCommands, ADeviceOrDirectoryIsRefusedAndNothingIsMounted) {
   std::filesystem::remove(subdirectory);
 }
 
+TEST_F(NamespaceFileCommands, AFileKeepsOneNamespaceAtATime) {
+  NSBENCH_REQUIRE_ROOT();
+  const std::string file = path("kept");
+  const std::string mounts_before = read_text_file("/proc/self/mountinfo");
+
+  // Two namespaces for one file in one command: refused before anything is bound.
+  const CommandResult both =
+      run_command({kNsbench, "unshare", "--net=" + file, "--uts=" + file, "true"});
+  EXPECT_NE(both.exit_code(), 0) << both.describe();
+  EXPECT_EQ(read_text_file("/proc/self/mountinfo"), mounts_before);
+
+  // A file that already keeps one: refused, the first left as it was.
+  const CommandResult first = run_command({kNsbench, "unshare", "--net=" + file, "true"});
+  ASSERT_EQ(first.exit_code(), 0) << first.describe();
+  const std::string mounts_with_first = read_text_file("/proc/self/mountinfo");
+  const CommandResult second = run_command({kNsbench, "unshare", "--net=" + file, "true"});
+  EXPECT_NE(second.exit_code(), 0) << second.describe();
+  EXPECT_NE(second.first_error_line().find("already keeps a namespace"), std::string::npos)
+      << second.describe();
+  EXPECT_EQ(read_text_file("/proc/self/mountinfo"), mounts_with_first);
+}
+
 }  // namespace
 }  // namespace nsbench::testing
