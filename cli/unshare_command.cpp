@@ -132,6 +132,48 @@ bool forks(const UnshareOptions& options) {
   return options.fork || options.init || options.kill_child_option->count() > 0;
 }
 
+// A helper process forked before nsbench unshares, so that it stays outside the new user
+// namespace: once told nsbench has unshared, it writes nsbench's ID maps, which only a process
+// outside may do for IDs other than the caller's own. The returned step tells it and waits.
+Result<std::function<Result<>()>> map_writer_from_outside(const engine::IdMapping& mapping) {
+  int go[2];
+  if (pipe2(go, O_CLOEXEC) != 0)
+    return system_error("pipe2", "ID map helper");
+  const pid_t unsharer = getpid();
+  auto helper = engine::spawn_in_namespaces({}, [go, unsharer, mapping] {
+    close(go[1]);
+    char byte = 0;
+    if (read(go[0], &byte, 1) != 1)
+      return 1;  // nsbench did not get as far as unsharing, and says why
+    auto written = engine::write_id_maps(unsharer, mapping);
+    if (!written)
+      print_error("unshare", written.error());
+    return written ? 0 : 1;
+  });
+  close(go[0]);
+  if (!helper) {
+    close(go[1]);
+    return std::unexpected(helper.error());
+  }
+  // Destroying the step (nsbench failed before unsharing) closes the pipe and reaps the helper.
+  auto shared = std::make_shared<engine::ChildProcess>(std::move(*helper));
+  auto signal_fd = std::shared_ptr<int>(new int(go[1]), [](int* fd) {
+    close(*fd);
+    delete fd;
+  });
+  return std::function<Result<>()>([shared, signal_fd]() -> Result<> {
+    const char byte = 1;
+    if (write(*signal_fd, &byte, 1) != 1)
+      return system_error("signal the ID map helper");
+    Result<int> status = shared->wait();
+    if (!status)
+      return std::unexpected(status.error());
+    if (*status != 0)
+      return plain_error("write the ID maps", "user", "the helper that writes them failed");
+    return {};
+  });
+}
+
 Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
   // What the parent does once the child exists, in order: ID maps first (the other steps act on
   // namespaces the new user namespace owns), then namespace files, then the veth pair.
@@ -159,9 +201,16 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
     if (forks(options)) {
       parent_steps.push_back(
           [maps = *mapping](pid_t child) { return engine::write_id_maps(child, maps); });
-    } else {
-      // Without a fork there is no parent: nsbench writes its own maps once it has unshared.
+    } else if (options.map_users.empty() && options.map_groups.empty()) {
+      // Without a fork there is no parent: nsbench writes its own maps once it has unshared,
+      // which the kernel allows for the caller's own IDs.
       write_own_maps = [maps = *mapping] { return engine::write_id_maps(getpid(), maps); };
+    } else {
+      // Ranges of other IDs may only be mapped from outside the new namespace.
+      auto helper = map_writer_from_outside(*mapping);
+      if (!helper)
+        return std::unexpected(helper.error());
+      write_own_maps = std::move(*helper);
     }
   }
 

@@ -32,18 +32,22 @@ TEST(UnshareOptions, MapRootUserGivesAnUnprivilegedCallerRootInside) {
   }
 }
 
-TEST(UnshareOptions, MapUsersAcceptsBothRangeSpellings) {
+TEST(UnshareOptions, MapUsersAcceptsBothRangeSpellingsWithAndWithoutFork) {
   NSBENCH_REQUIRE_ROOT();
-  const CommandResult result =
-      run_command({kNsbench, "unshare", "-f", "--map-users", "0:100000:65536", "--map-groups",
-                   "100000,0,65536", "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map"});
-  ASSERT_EQ(result.exit_code(), 0) << result.describe();
-  // Both maps read "0 100000 65536": the comma form is OUTER,INNER,COUNT.
-  const std::string line_pattern = "0     100000      65536";
-  const size_t first = result.standard_output.find(line_pattern);
-  ASSERT_NE(first, std::string::npos) << result.describe();
-  EXPECT_NE(result.standard_output.find(line_pattern, first + 1), std::string::npos)
-      << result.describe();
+  // Without -f, nsbench itself enters the namespace, and a helper left outside writes the maps.
+  for (const char* fork_flag : {"-f", "-U"}) {
+    SCOPED_TRACE(fork_flag);
+    const CommandResult result = run_command(
+        {kNsbench, "unshare", fork_flag, "--map-users", "0:100000:65536", "--map-groups",
+         "100000,0,65536", "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map"});
+    ASSERT_EQ(result.exit_code(), 0) << result.describe();
+    // Both maps read "0 100000 65536": the comma form is OUTER,INNER,COUNT.
+    const std::string line_pattern = "0     100000      65536";
+    const size_t first = result.standard_output.find(line_pattern);
+    ASSERT_NE(first, std::string::npos) << result.describe();
+    EXPECT_NE(result.standard_output.find(line_pattern, first + 1), std::string::npos)
+        << result.describe();
+  }
 }
 
 TEST(UnshareOptions, HostnameAndBoottimeOffsetApplyInsideOnly) {
