@@ -2,7 +2,9 @@
 // user-space statistics beside the kernel-side latencies, and exports the results.
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
+#include <regex>
 #include <optional>
 
 #include <fmt/core.h>
@@ -50,6 +52,18 @@ std::optional<probes::NamespaceProbes> attach_probes(const RunCommandOptions& op
   }
   fmt::print("probes attached with {}\n", probes::name(attached->attach_mode()));
   return std::move(*attached);
+}
+
+// Whether a file could be created at `path` (its directory exists and is writable); empty paths
+// (no file asked for) pass.
+Result<> check_directory_writable(const std::string& path) {
+  if (path.empty())
+    return {};
+  const std::filesystem::path directory = std::filesystem::path(path).parent_path();
+  const std::string where = directory.empty() ? "." : directory.string();
+  if (access(where.c_str(), W_OK | X_OK) != 0)
+    return system_error("write " + path, where, "the directory must exist and be writable");
+  return {};
 }
 
 int run(const RunCommandOptions& options) {
@@ -124,7 +138,15 @@ Subcommand run_subcommand() {
   return {"run", kRunDescription, [](CLI::App& app) -> Action {
             auto options = std::make_shared<RunCommandOptions>();
             app.add_flag("--quick", options->quick, "few iterations, for smoke runs (under 30 s)");
-            app.add_option("--filter", options->filter, "run only scenarios matching this regex");
+            app.add_option("--filter", options->filter, "run only scenarios matching this regex")
+                ->check(checked_by([](const std::string& text) -> Result<> {
+                  try {
+                    std::regex(text, std::regex::ECMAScript);
+                  } catch (const std::regex_error& error) {
+                    return plain_error("regular expression", text, error.what());
+                  }
+                  return {};
+                }));
             app.add_option("--repetitions", options->repetitions, "repetitions per scenario")
                 ->check(CLI::Range(1, 1000));
             app.add_option("--json", options->json_path,
@@ -132,8 +154,14 @@ Subcommand run_subcommand() {
                 ->capture_default_str();
             app.add_option("--textfile", options->textfile,
                            "write the metrics to FILE at the end, atomically");
-            app.add_option("--push", options->push_url, "push the metrics to a Pushgateway URL");
+            app.add_option("--push", options->push_url, "push the metrics to a Pushgateway URL")
+                ->check(checked_by(exporter::check_gateway_url));
             app.add_option("--push-job", options->push_job, "job name for --push")
+                ->check(checked_by([](const std::string& job) -> Result<> {
+                  if (job.empty())
+                    return plain_error("job name", "", "give a non-empty job name");
+                  return {};
+                }))
                 ->capture_default_str();
             app.add_flag("--no-probes", options->no_probes, "run the benchmarks without eBPF");
             options->telemetry.declare(app);
@@ -141,6 +169,13 @@ Subcommand run_subcommand() {
               if (!after_dash.empty()) {
                 print_error("run", "unexpected arguments after '--'");
                 return usage_exit_code();
+              }
+              // Before minutes of benchmarks, not after: the files must be writable where asked.
+              for (const std::string& path : {options->json_path, options->textfile}) {
+                if (Result<> writable = check_directory_writable(path); !writable) {
+                  print_error("run", writable.error());
+                  return usage_exit_code();
+                }
               }
               return run(*options);
             };

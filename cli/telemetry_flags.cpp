@@ -6,7 +6,8 @@ namespace nsbench::cli {
 
 void TelemetryFlags::declare(CLI::App& app) {
   app.add_option("--listen", listen_,
-                 "serve /metrics at HOST:PORT while running (host defaults to 127.0.0.1)");
+                 "serve /metrics at HOST:PORT while running (host defaults to 127.0.0.1)")
+      ->check(checked_by(exporter::parse_listen_address));
   app.add_option("--attach-mode", attach_mode_,
                  "force a probe attach mode: fentry, tp_btf, tracepoint, raw_tracepoint")
       ->check(CLI::IsMember({"fentry", "tp_btf", "tracepoint", "raw_tracepoint"}));

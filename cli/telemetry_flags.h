@@ -16,6 +16,18 @@
 
 namespace nsbench::cli {
 
+// A CLI11 check from a parser of ours: the option's value is refused, at parse time, with the
+// parser's own message when the parser fails on it.
+template <typename Parser>
+CLI::Validator checked_by(Parser parser) {
+  return CLI::Validator(
+      [parser](const std::string& text) -> std::string {
+        auto parsed = parser(text);
+        return parsed ? std::string() : parsed.error().message();
+      },
+      "", "checked");
+}
+
 class TelemetryFlags {
  public:
   void declare(CLI::App& app);

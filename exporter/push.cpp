@@ -72,6 +72,12 @@ class BorrowedCollectable : public prometheus::Collectable {
 
 }  // namespace
 
+Result<> check_gateway_url(const std::string& url) {
+  if (Result<GatewayEndpoint> endpoint = parse_gateway_url(url); !endpoint)
+    return std::unexpected(endpoint.error());
+  return {};
+}
+
 Result<> push_to_gateway(const std::string& url, const std::string& job,
                          const prometheus::Collectable& collectable) {
   Result<GatewayEndpoint> endpoint = parse_gateway_url(url);

@@ -12,6 +12,10 @@ namespace nsbench::exporter {
 // Replaces every metric of `job` on the gateway at `url` ("http://HOST[:PORT]", port 9091 when
 // omitted) with the current metrics of `collectable` (HTTP PUT, so series of an earlier run that
 // are gone now do not linger). The job name may hold letters, digits, '_', '-' and '.'.
+// Whether `url` is a gateway address push_to_gateway() accepts (http[s]://HOST[:PORT]), so that
+// a mistake is reported before the work whose metrics would be pushed.
+Result<> check_gateway_url(const std::string& url);
+
 Result<> push_to_gateway(const std::string& url, const std::string& job,
                          const prometheus::Collectable& collectable);
 

@@ -132,14 +132,22 @@ TEST(RunCommand, UnprivilegedRunSaysInOneLineWhyProbesAreOff) {
 }
 
 TEST(RunCommand, BadOptionsGetOneLineAndAUsageExitCode) {
-  for (const std::vector<std::string>& arguments : {std::vector<std::string>{"--repetitions", "0"},
-                                                    {"--filter", "("},
-                                                    {"--bogus"},
-                                                    {"--attach-mode", "kprobe"}}) {
+  // All refused while parsing, before any probe or benchmark runs.
+  for (const std::vector<std::string>& arguments :
+       {std::vector<std::string>{"--repetitions", "0"},
+        {"--filter", "("},
+        {"--bogus"},
+        {"--attach-mode", "kprobe"},
+        {"--listen", "garbage"},
+        {"--listen", "127.0.0.1:99999"},
+        {"--listen", ""},
+        {"--push", "garbage"},
+        {"--push-job", ""},
+        {"--json", "/nonexistent/directory/results.json"}}) {
     std::vector<std::string> argv = {NSBENCH_BINARY, "run", "--no-probes", "--json", ""};
     argv.insert(argv.end(), arguments.begin(), arguments.end());
     const ProcessResult run = run_process(argv);
-    EXPECT_NE(run.exit_code, 0) << arguments.front();
+    EXPECT_EQ(run.exit_code, 2) << arguments.front() << ": " << run.output;
     EXPECT_TRUE(run.output.starts_with("nsbench run: ")) << run.output;
   }
 }
@@ -151,7 +159,8 @@ TEST(RunCommand, UnwritableTextfileIsNamedAndLeavesNothingBehind) {
   const ProcessResult run =
       run_process({NSBENCH_BINARY, "run", "--quick", "--no-probes", "--filter", "baseline",
                    "--json", "", "--textfile", missing});
-  EXPECT_EQ(run.exit_code, 1) << run.output;
+  // Found before the benchmarks run, as a mistake on the command line.
+  EXPECT_EQ(run.exit_code, 2) << run.output;
   EXPECT_NE(run.output.find(missing), std::string::npos) << run.output;
   EXPECT_TRUE(scratch.entries().empty());
 }
