@@ -1,13 +1,15 @@
 // `nsbench unshare`: run a program in new namespaces, with util-linux unshare's options.
-#include <unistd.h>
-
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
 #include "cli/exec_flags.h"
@@ -47,6 +49,8 @@ struct UnshareOptions {
   std::vector<std::string> map_groups;
   std::string setgroups;
   std::string veth;
+  // The new network namespace of a --veth command, by inode, recorded once the child exists.
+  std::shared_ptr<ino_t> veth_namespace = std::make_shared<ino_t>(0);
 };
 
 // An ID given by number or, for --map-user/--map-group, by name.
@@ -174,6 +178,40 @@ Result<std::function<Result<>()>> map_writer_from_outside(const engine::IdMappin
   });
 }
 
+// Whether any process is still in the network namespace with this inode.
+bool network_namespace_in_use(ino_t inode) {
+  std::error_code error;
+  for (std::filesystem::directory_iterator entry("/proc", error), end; !error && entry != end;
+       entry.increment(error)) {
+    const std::string name = entry->path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0])))
+      continue;
+    struct stat namespace_file {};
+    if (stat((entry->path() / "ns/net").c_str(), &namespace_file) == 0 &&
+        namespace_file.st_ino == inode) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The kernel removes a veth pair with its namespace, but asynchronously, some milliseconds after
+// the last process has left: the same command run again at once would find the host end still
+// there. Once nothing is left in the namespace, nsbench deletes the host end itself. Processes the
+// command left behind keep the namespace, and the pair, alive.
+void remove_veth_with_its_namespace(const UnshareOptions& options) {
+  if (options.veth.empty() || *options.veth_namespace == 0 ||
+      network_namespace_in_use(*options.veth_namespace)) {
+    return;
+  }
+  auto spec = engine::parse_veth_spec(options.veth);
+  if (!spec)
+    return;
+  auto deleted = engine::delete_interface(spec->host_interface);
+  if (!deleted && deleted.error().error_number != ENODEV)
+    print_error("unshare", deleted.error());
+}
+
 Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
   // What the parent does once the child exists, in order: ID maps first (the other steps act on
   // namespaces the new user namespace owns), then namespace files, then the veth pair.
@@ -229,8 +267,12 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
       return plain_error("--veth", "", "the host end is created by nsbench: add --fork");
     veth = *parsed;
     spawn.namespaces.add(engine::NamespaceType::net);
-    parent_steps.push_back(
-        [spec = *veth](pid_t child) { return engine::create_veth_pair(spec, child); });
+    parent_steps.push_back([spec = *veth, recorded = options.veth_namespace](pid_t child) {
+      struct stat namespace_file {};
+      if (stat(("/proc/" + std::to_string(child) + "/ns/net").c_str(), &namespace_file) == 0)
+        *recorded = namespace_file.st_ino;
+      return engine::create_veth_pair(spec, child);
+    });
   }
   if (!parent_steps.empty()) {
     spawn.prepare_from_parent = [parent_steps](pid_t child) -> Result<> {
@@ -446,8 +488,11 @@ Subcommand unshare_subcommand() {
             print_error("unshare", spawn.error());
             return exit_code_for(spawn.error());
           }
-          if (forks(*options))
-            return run_and_wait("unshare", *spawn, command);
+          if (forks(*options)) {
+            const int status = run_and_wait("unshare", *spawn, command);
+            remove_veth_with_its_namespace(*options);
+            return status;
+          }
           return unshare_and_exec(*spawn, namespace_files_from(*options), command);
         };
       }};

@@ -10,9 +10,11 @@
 //     return configure_namespace_end(spec);
 //   };
 //
-// Nothing needs tearing down afterwards: when the last process of the namespace exits, the kernel
-// destroys the namespace and with it the namespace end of the pair, and deleting one end of a veth
-// pair deletes the other, so the host end disappears too (asynchronously, shortly after the exit).
+// When the last process of the namespace exits, the kernel destroys the namespace and with it the
+// namespace end of the pair, and deleting one end of a veth pair deletes the other, so the host end
+// disappears too -- but asynchronously, some milliseconds after the exit. A caller that may create
+// the same pair again at once (a command run twice in a row) deletes the host end itself with
+// delete_interface once no process is left in the namespace.
 #pragma once
 
 #include <sys/types.h>

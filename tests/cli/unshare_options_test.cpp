@@ -76,13 +76,34 @@ TEST(UnshareOptions, NewNetworkNamespaceHasLoopbackUp) {
 TEST(UnshareOptions, VethPairExistsWhileTheNamespaceLivesAndGoesWithIt) {
   NSBENCH_REQUIRE_ROOT();
   const std::string host_end = "nsbc" + std::to_string(getpid() % 100000);
-  const CommandResult result =
-      run_command({kNsbench, "unshare", "-f", "--veth", host_end + ":eth0:10.201.0.0/30", "sh",
-                   "-c", "cat /proc/net/dev | grep -c eth0"});
-  ASSERT_EQ(result.exit_code(), 0) << result.describe();
-  EXPECT_EQ(trimmed(result.standard_output), "1") << result.describe();
+  // The same pair twice in a row: the first run must not leave its host end for the second to
+  // trip over, although the kernel tears the namespace down asynchronously.
+  for (int run = 0; run < 2; ++run) {
+    const CommandResult result =
+        run_command({kNsbench, "unshare", "-f", "--veth", host_end + ":eth0:10.201.0.0/30", "sh",
+                     "-c", "cat /proc/net/dev | grep -c eth0"});
+    ASSERT_EQ(result.exit_code(), 0) << "run " << run << ": " << result.describe();
+    EXPECT_EQ(trimmed(result.standard_output), "1") << result.describe();
+    EXPECT_FALSE(std::filesystem::exists("/sys/class/net/" + host_end))
+        << host_end << " outlived its namespace";
+  }
+}
 
-  // Network namespace teardown is asynchronous: give it a moment to take the pair with it.
+TEST(UnshareOptions, VethPairStaysWhileALeftoverProcessHoldsTheNamespace) {
+  NSBENCH_REQUIRE_ROOT();
+  const std::string host_end = "nsbd" + std::to_string(getpid() % 100000);
+  // The command exits at once but leaves a background sleep in the namespace, which keeps it,
+  // and the pair, alive; the sleep reports its PID so the test can end it.
+  const CommandResult result =
+      run_command({kNsbench, "unshare", "-f", "--veth", host_end + ":eth0:10.202.0.0/30", "sh",
+                   "-c", "sleep 30 </dev/null >/dev/null 2>&1 & echo $!"});
+  ASSERT_EQ(result.exit_code(), 0) << result.describe();
+  const pid_t leftover = std::stoi(trimmed(result.standard_output));
+  EXPECT_TRUE(std::filesystem::exists("/sys/class/net/" + host_end))
+      << "the pair went while a process still used its namespace";
+  kill(leftover, SIGKILL);
+
+  // Now the kernel alone removes the pair, asynchronously.
   bool gone = false;
   for (int attempt = 0; attempt < 100 && !gone; ++attempt) {
     gone = !std::filesystem::exists("/sys/class/net/" + host_end);
