@@ -26,6 +26,7 @@ constexpr std::string_view kBaselineScenario = "baseline/fork_exit";
 // per-repetition results.
 struct ScenarioRecord {
   const Scenario* scenario = nullptr;
+  const RunOptions* options = nullptr;
   std::vector<double> samples;
   std::vector<std::string> errors;
 };
@@ -53,6 +54,8 @@ void run_repetition(benchmark::State& state, ScenarioRecord& record) {
 
   std::vector<double> samples;
   samples.reserve(static_cast<size_t>(state.max_iterations));
+  if (record.options->before_timed)
+    record.options->before_timed(*record.scenario);
   for (auto _ : state) {
     Result<double> seconds = (*operation)->run_once();
     if (!seconds) {
@@ -62,6 +65,8 @@ void run_repetition(benchmark::State& state, ScenarioRecord& record) {
     state.SetIterationTime(*seconds);
     samples.push_back(*seconds);
   }
+  if (record.options->after_timed)
+    record.options->after_timed(*record.scenario);
   if (state.error_occurred())
     return;
 
@@ -204,8 +209,10 @@ Result<RunResult> run_selected(const std::vector<const Scenario*>& selected,
   set_context(options, repetitions);
 
   std::vector<ScenarioRecord> records(selected.size());
-  for (size_t index = 0; index < selected.size(); ++index)
+  for (size_t index = 0; index < selected.size(); ++index) {
     records[index].scenario = selected[index];
+    records[index].options = &options;
+  }
   register_scenarios(records, options.quick, repetitions);
 
   // The console stays quiet (the CLI prints its own table); the JSON is kept in memory.

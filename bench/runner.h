@@ -2,6 +2,7 @@
 // the Google Benchmark-format report, which its own tools (compare.py) can read.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/comparisons.h"
+#include "bench/scenarios.h"
 #include "bench/summary.h"
 #include "common/result.h"
 
@@ -21,6 +23,12 @@ struct RunOptions {
   std::string json_path;  // where to write the report as well; empty for nowhere
   std::map<std::string, std::string> context;  // extra context keys (host fingerprint, attach
                                                // mode); they win over computed ones
+  // Called on the benchmark thread just before and just after the timed iterations of every
+  // repetition (its preparation and warm-up are outside), with the scenario. Whatever happens in
+  // between belongs to that scenario alone: `nsbench run` reads the probes here to give each
+  // scenario its own kernel-side calls, although several exercise the same syscall.
+  std::function<void(const Scenario&)> before_timed;
+  std::function<void(const Scenario&)> after_timed;
 };
 
 struct RunResult {

@@ -33,7 +33,7 @@ const bench::ScenarioSummary* find_baseline(const std::vector<bench::ScenarioSum
 }  // namespace
 
 std::string format_results_table(const std::vector<bench::ScenarioSummary>& scenarios,
-                                 const std::optional<probes::Snapshot>& snapshot) {
+                                 const std::optional<KernelCallsByScenario>& kernel) {
   const bench::ScenarioSummary* baseline = find_baseline(scenarios);
   size_t name_width = 8;
   for (const bench::ScenarioSummary& scenario : scenarios) {
@@ -51,12 +51,12 @@ std::string format_results_table(const std::vector<bench::ScenarioSummary>& scen
 
     std::string kernel_median = "-";
     std::string kernel_calls = "-";
-    if (snapshot) {
-      // Only successful calls: a failed setns() returns before doing the work being measured.
-      const probes::LatencyHistogram merged =
-          snapshot->merged(scenario.syscall, scenario.ns_type, "ok");
-      kernel_median = format_duration(merged.quantile_seconds(0.5));
-      kernel_calls = std::to_string(merged.count);
+    if (kernel) {
+      const auto found = kernel->find(scenario.scenario);
+      const probes::LatencyHistogram calls =
+          found == kernel->end() ? probes::LatencyHistogram{} : found->second;
+      kernel_median = format_duration(calls.quantile_seconds(0.5));
+      kernel_calls = std::to_string(calls.count);
     }
     table += fmt::format("{:<{}} {:>7} {:>10} {:>10} {:>6.1f}% {:>11}   {:<16} {:>10} {:>8}\n",
                          scenario.scenario, name_width, scenario.samples,
@@ -78,6 +78,18 @@ std::string format_comparisons(const std::vector<bench::ComparisonResult>& compa
     lines += '\n';
   }
   return lines;
+}
+
+void add_kernel_figures(nlohmann::json& scenarios, const KernelCallsByScenario& kernel) {
+  for (nlohmann::json& entry : scenarios) {
+    const auto found = kernel.find(entry.value("scenario", ""));
+    const probes::LatencyHistogram calls =
+        found == kernel.end() ? probes::LatencyHistogram{} : found->second;
+    entry["kernel_calls"] = calls.count;
+    // JSON has no NaN: a scenario the probes saw no call of gets null.
+    entry["kernel_median_seconds"] =
+        calls.count == 0 ? nlohmann::json() : nlohmann::json(calls.quantile_seconds(0.5));
+  }
 }
 
 nlohmann::json snapshot_to_json(const probes::Snapshot& snapshot) {

@@ -1,5 +1,6 @@
 #include "probes/snapshot.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -39,6 +40,25 @@ int LatencyHistogram::slot_of_quantile(double q) const {
   return kLatencySlots - 1;
 }
 
+void LatencyHistogram::add(const LatencyHistogram& other) {
+  for (int slot = 0; slot < kLatencySlots; ++slot)
+    slots[slot] += other.slots[slot];
+  count += other.count;
+  sum_ns += other.sum_ns;
+}
+
+LatencyHistogram LatencyHistogram::since(const LatencyHistogram& earlier) const {
+  const auto minus = [](uint64_t later, uint64_t before) {
+    return later - std::min(later, before);
+  };
+  LatencyHistogram difference = *this;
+  for (int slot = 0; slot < kLatencySlots; ++slot)
+    difference.slots[slot] = minus(slots[slot], earlier.slots[slot]);
+  difference.count = minus(count, earlier.count);
+  difference.sum_ns = minus(sum_ns, earlier.sum_ns);
+  return difference;
+}
+
 LatencyHistogram Snapshot::merged(const std::string& syscall, const std::string& ns_type,
                                   const std::string& result) const {
   LatencyHistogram total;
@@ -50,10 +70,7 @@ LatencyHistogram Snapshot::merged(const std::string& syscall, const std::string&
         (!result.empty() && h.result != result)) {
       continue;
     }
-    for (int slot = 0; slot < kLatencySlots; ++slot)
-      total.slots[slot] += h.slots[slot];
-    total.count += h.count;
-    total.sum_ns += h.sum_ns;
+    total.add(h);
   }
   return total;
 }

@@ -45,6 +45,12 @@ struct LatencyHistogram {
   // The slot that holds the q-quantile call (the first whose cumulative count reaches q * count);
   // -1 for an empty histogram.
   int slot_of_quantile(double q) const;
+
+  // Adds the counts of another histogram; the labels stay.
+  void add(const LatencyHistogram& other);
+  // The calls made between an earlier reading of the same histogram and this one. Counts only grow
+  // while the probes are attached; a slot that shrank (never expected) is taken as 0.
+  LatencyHistogram since(const LatencyHistogram& earlier) const;
 };
 
 // PID and user namespaces nest at most this deep below the initial one, which is level 0.

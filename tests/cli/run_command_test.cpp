@@ -86,6 +86,25 @@ TEST(RunCommand, QuickRunWritesTextfileWithSetnsAndUnshareHistograms) {
   EXPECT_FALSE(results["probes"]["latencies"].empty());
 }
 
+TEST(RunCommand, EachScenarioGetsOnlyItsOwnKernelCalls) {
+  NSBENCH_REQUIRE_ROOT();
+  // Both scenarios make clone3 calls with several namespace flags; each must be credited with its
+  // own calls only: one per timed iteration, none of the other's, nor of preparation or warm-up.
+  ScratchDirectory scratch;
+  const ProcessResult run =
+      run_process({NSBENCH_BINARY, "run", "--quick", "--filter", "full_start|engine/spawn_vs_bare",
+                   "--json", scratch.file("results.json")});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const nlohmann::json results = nlohmann::json::parse(read_text(scratch.file("results.json")));
+  ASSERT_EQ(results["scenarios"].size(), 3u) << results["scenarios"].dump(2);
+  for (const nlohmann::json& scenario : results["scenarios"]) {
+    EXPECT_EQ(scenario["syscall"], "clone3");
+    EXPECT_EQ(scenario["ns_type"], "multi");
+    EXPECT_EQ(scenario["kernel_calls"], scenario["samples"]) << scenario.dump(2);
+    EXPECT_GT(scenario["kernel_median_seconds"].get<double>(), 0.0) << scenario.dump(2);
+  }
+}
+
 TEST(RunCommand, ServesMetricsWhileRunning) {
   NSBENCH_REQUIRE_ROOT();
   NSBENCH_REQUIRE_PROGRAM(promtool, "promtool", "prometheus");

@@ -112,6 +112,35 @@ TEST(SnapshotMerged, AddsUpOnlyTheRequestedSyscallTypeAndResult) {
   EXPECT_EQ(snapshot.merged("setns", "net", "ok").slots[12], 5u);
 }
 
+TEST(LatencyHistogramSince, LeavesTheCallsMadeBetweenTwoReadingsAndAddSumsThem) {
+  LatencyHistogram earlier;
+  earlier.syscall = "clone3";
+  earlier.slots[10] = 3;
+  earlier.count = 3;
+  earlier.sum_ns = 3000;
+  LatencyHistogram later = earlier;
+  later.slots[10] += 2;
+  later.slots[20] += 1;
+  later.count += 3;
+  later.sum_ns += 1'002'000;
+
+  const LatencyHistogram between = later.since(earlier);
+  EXPECT_EQ(between.syscall, "clone3");
+  EXPECT_EQ(between.slots[10], 2u);
+  EXPECT_EQ(between.slots[20], 1u);
+  EXPECT_EQ(between.count, 3u);
+  EXPECT_EQ(between.sum_ns, 1'002'000u);
+  // A reading taken later than `later` (never expected) gives nothing rather than wrapping.
+  EXPECT_EQ(earlier.since(later).count, 0u);
+  EXPECT_EQ(earlier.since(later).slots[20], 0u);
+
+  LatencyHistogram total = between;
+  total.add(between);
+  EXPECT_EQ(total.count, 6u);
+  EXPECT_EQ(total.slots[20], 2u);
+  EXPECT_EQ(total.sum_ns, 2'004'000u);
+}
+
 TEST(NsTypeForFlags, NamesEachNamespaceFlag) {
   EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWNS)), "mnt");
   EXPECT_EQ(ns_type_of(nsb_ns_type_for_flags(CLONE_NEWUTS)), "uts");
