@@ -38,8 +38,9 @@ struct RunCommandOptions {
 };
 
 // Probes are an addition, not a requirement: without them the benchmarks still run, and the user
-// is told in one line why the kernel-side columns are empty.
-std::optional<probes::NamespaceProbes> attach_probes(const RunCommandOptions& options) {
+// is told in one line why the kernel-side columns are empty. An attach mode the user forced is a
+// requirement, though: its failure is an error.
+Result<std::optional<probes::NamespaceProbes>> attach_probes(const RunCommandOptions& options) {
   if (options.no_probes)
     return std::nullopt;
   // Only nsbench and the processes it starts: the rest of the machine must not blur the figures.
@@ -47,6 +48,8 @@ std::optional<probes::NamespaceProbes> attach_probes(const RunCommandOptions& op
   filter.descendants_of = getpid();
   auto attached = options.telemetry.attach_probes(filter);
   if (!attached) {
+    if (options.telemetry.attach_mode_forced())
+      return std::unexpected(attached.error());
     print_error("run", "probes off, benchmarks only: " + attached.error().message());
     return std::nullopt;
   }
@@ -74,7 +77,12 @@ probes::LatencyHistogram own_calls(const probes::Snapshot& snapshot,
 }
 
 int run(const RunCommandOptions& options) {
-  std::optional<probes::NamespaceProbes> probes = attach_probes(options);
+  auto attached = attach_probes(options);
+  if (!attached) {
+    print_error("run", attached.error());
+    return kExitFailure;
+  }
+  std::optional<probes::NamespaceProbes> probes = std::move(*attached);
 
   exporter::SnapshotProvider provider;
   if (probes)

@@ -33,6 +33,8 @@ class TelemetryFlags {
   void declare(CLI::App& app);
 
   bool verbose() const { return verbose_; }
+  // Whether --attach-mode named a mode: then that mode failing is an error, not a fallback.
+  bool attach_mode_forced() const { return !attach_mode_.empty(); }
 
   // Attaches the probes with the forced mode, if any; with -v, lists every mode tried.
   Result<probes::NamespaceProbes> attach_probes(probes::ProbeOptions options = {}) const;

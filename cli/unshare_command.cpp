@@ -233,6 +233,21 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
   auto mapping = id_mapping_from(options);
   if (!mapping)
     return std::unexpected(mapping.error());
+  // The ID map options create a user namespace of their own; --setgroups alone does not: it sets
+  // what the new user namespace allows, and without one there is nothing to set it on.
+  if (!options.setgroups.empty() && mapping->uids.empty() && mapping->gids.empty() &&
+      !spawn.namespaces.contains(engine::NamespaceType::user)) {
+    return plain_error("--setgroups", options.setgroups,
+                       "applies to a new user namespace: add -U/--user");
+  }
+  // -r, -c and --map-group map the caller's single group, which the kernel accepts from an
+  // unprivileged writer only once setgroups is denied: the two requests contradict each other.
+  if (options.setgroups == "allow" &&
+      (options.map_root_user || options.map_current_user || !options.map_group.empty())) {
+    return plain_error("--setgroups", options.setgroups,
+                       "cannot be combined with -r, -c or --map-group, which deny setgroups to "
+                       "map the caller's group");
+  }
   std::function<Result<>()> write_own_maps;
   if (!mapping->empty()) {
     spawn.namespaces.add(engine::NamespaceType::user);
