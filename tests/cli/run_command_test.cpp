@@ -141,10 +141,9 @@ TEST(RunCommand, AForcedAttachModeThatFailsIsAnErrorNotAFallback) {
   NSBENCH_REQUIRE_ROOT();
   // Without privileges every mode fails to load, so forcing one fails on any kernel.
   NSBENCH_REQUIRE_PROGRAM(setpriv, "setpriv", "util-linux");
-  const ProcessResult run =
-      run_process({*setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", NSBENCH_BINARY,
-                   "run", "--quick", "--attach-mode", "tp_btf", "--filter", "baseline", "--json",
-                   ""});
+  const ProcessResult run = run_process(
+      {*setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", NSBENCH_BINARY, "run",
+       "--quick", "--attach-mode", "tp_btf", "--filter", "baseline", "--json", ""});
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_TRUE(std::regex_search(run.output, std::regex("^nsbench run: [^\n]*CAP_BPF[^\n]*\n$")))
       << run.output;
