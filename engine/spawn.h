@@ -15,8 +15,8 @@
 namespace nsbench::engine {
 
 struct SpawnOptions {
-  NamespaceSet namespaces;   // the namespaces the child gets new instances of
-  bool mount_proc = false;   // make / recursively private, then mount a fresh proc (needs mnt)
+  NamespaceSet namespaces;  // the namespaces the child gets new instances of
+  bool mount_proc = false;  // make / recursively private, then mount a fresh proc (needs mnt)
   std::string proc_directory = "/proc";  // where mount_proc mounts it
   bool init = false;         // the child is a PID-1 init that runs the command as its child
   bool allow_clone3 = true;  // false forces the clone() fallback (tests, old kernels)

@@ -75,12 +75,10 @@ TEST(MetricsCollector, ExportsProbeInfoAndLossCountersWithoutCountingUnmatchedEx
   for (const ClientMetric& metric : dropped->metric) {
     by_reason.emplace_back(label(metric, "reason"), metric.counter.value);
   }
-  EXPECT_EQ(by_reason,
-            (std::vector<std::pair<std::string, double>>{
-                {"map_update_failed", 2},
-                {"negative_delta", 1},
-                {"program_skipped", 1},
-                {"unmatched_exit", 7}}));
+  EXPECT_EQ(by_reason, (std::vector<std::pair<std::string, double>>{{"map_update_failed", 2},
+                                                                    {"negative_delta", 1},
+                                                                    {"program_skipped", 1},
+                                                                    {"unmatched_exit", 7}}));
 }
 
 TEST(MetricsCollector, ExportsEachProgramsRunsAndRunTimeWhileTheKernelCountsThem) {
