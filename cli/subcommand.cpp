@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 
 #include <fmt/core.h>
 
@@ -62,7 +61,8 @@ int run_and_wait(const std::string& subcommand, const engine::SpawnOptions& opti
 
 int exec_in_place(const std::string& subcommand, const std::vector<std::string>& command) {
   const int exit_code = engine::execute(command);
-  print_error(subcommand, "failed to execute " + command[0] + ": " + std::strerror(errno));
+  // Worded as the engine words a child's failed exec, so that every path reads the same.
+  print_error(subcommand, Error{"execute", command[0], errno, {}});
   return exit_code;
 }
 

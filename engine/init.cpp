@@ -106,8 +106,8 @@ int run_init(const std::vector<std::string>& argv, ForwardTo forward_to) {
   return run_init_function(
       [&argv]() -> int {
         const int exit_code = execute(argv);
-        std::fprintf(stderr, "nsbench init: cannot execute %s: %s\n", argv[0].c_str(),
-                     std::strerror(errno));
+        const Error error{"execute", argv[0], errno, {}};
+        std::fprintf(stderr, "nsbench init: %s\n", error.message().c_str());
         return exit_code;
       },
       forward_to);
