@@ -263,11 +263,11 @@ Subcommand overhead_subcommand() {
             auto options = std::make_shared<OverheadCommandOptions>();
             app.add_flag("--quick", options->quick, "one short round, as a smoke test");
             app.add_option("--rounds", options->rounds, "measure each tracer this many times")
-                ->check(CLI::Range(1, 1000))
+                ->check(whole_number_between(1, 1000))
                 ->capture_default_str();
             app.add_option("--batches", options->batches,
                            "timed batches per workload and round; the median counts")
-                ->check(CLI::Range(1, 100000))
+                ->check(whole_number_between(1, 100000))
                 ->capture_default_str();
             app.add_option(
                    "--attach-mode", options->attach_mode,

@@ -186,7 +186,7 @@ Subcommand run_subcommand() {
                   return {};
                 }));
             app.add_option("--repetitions", options->repetitions, "repetitions per scenario")
-                ->check(CLI::Range(1, 1000));
+                ->check(whole_number_between(1, 1000));
             app.add_option("--json", options->json_path,
                            "Google Benchmark-format results file ('' for none)")
                 ->capture_default_str();

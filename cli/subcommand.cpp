@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 
 #include <fmt/core.h>
@@ -10,6 +11,36 @@
 #include "cli/exit_codes.h"
 
 namespace nsbench::cli {
+
+CLI::Validator whole_number_between(long long low, long long high) {
+  return CLI::Validator(
+      [low, high](const std::string& text) -> std::string {
+        long long value = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error == std::errc::result_out_of_range)
+          return fmt::format("'{}' is not between {} and {}", text, low, high);
+        if (error != std::errc() || end != text.data() + text.size() || text.empty())
+          return fmt::format("'{}' is not a whole number", text);
+        if (value < low || value > high)
+          return fmt::format("'{}' is not between {} and {}", text, low, high);
+        return "";
+      },
+      fmt::format("{} to {}", low, high), "whole number between");
+}
+
+CLI::Validator number_between(double low, double high) {
+  return CLI::Validator(
+      [low, high](const std::string& text) -> std::string {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(text, value))
+          return fmt::format("'{}' is not a number", text);
+        // Every comparison with NaN is false: test for the range, not against it.
+        if (!(value >= low && value <= high))
+          return fmt::format("'{}' is not between {} and {}", text, low, high);
+        return "";
+      },
+      fmt::format("{} to {}", low, high), "number between");
+}
 
 std::vector<std::string> command_from_remaining(const CLI::App& app,
                                                 const std::vector<std::string>& after_dash,

@@ -40,6 +40,11 @@ std::vector<std::string> command_from_remaining(const CLI::App& app,
                                                 const std::vector<std::string>& after_dash,
                                                 bool default_to_shell);
 
+// Checks for numeric options that name the problem: "'abc' is not a whole number", "'0' is not
+// between 1 and 1000" (CLI::Range calls a word out of range, and lets NaN through).
+CLI::Validator whole_number_between(long long low, long long high);
+CLI::Validator number_between(double low, double high);
+
 // nsbench's exit code for a failed operation: 126/127 for exec failures, 2 for a request refused
 // before any syscall (no errno: a usage problem), 1 otherwise.
 int exit_code_for(const Error& error);

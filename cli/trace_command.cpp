@@ -117,28 +117,17 @@ int trace(const TraceOptions& options) {
 Subcommand trace_subcommand() {
   return {"trace", kTraceDescription, [](CLI::App& app) -> Action {
             auto options = std::make_shared<TraceOptions>();
-            // CLI::Range lets NaN through (every comparison with it is false).
-            const auto finite = CLI::Validator(
-                [](const std::string& text) -> std::string {
-                  double value = 0;
-                  if (CLI::detail::lexical_cast(text, value) && !std::isfinite(value))
-                    return "not a finite number: " + text;
-                  return "";
-                },
-                "", "finite");
             app.add_option("--interval", options->interval_seconds, "refresh every SECONDS")
-                ->check(finite)
-                ->check(CLI::Range(0.1, 3600.0))
+                ->check(number_between(0.1, 3600.0))
                 ->capture_default_str();
             app.add_option("--duration", options->duration_seconds,
                            "stop after SECONDS (default: run until interrupted)")
-                ->check(finite)
-                ->check(CLI::Range(0.1, 1e9));
+                ->check(number_between(0.1, 1e9));
             app.add_option("--cgroup", options->cgroup,
                            "count only tasks of this cgroup v2 directory (not its children)");
             app.add_option("--pid", options->pid,
                            "count only this process and the processes it starts from now on")
-                ->check(CLI::Range(1, 1 << 22));
+                ->check(whole_number_between(1, 1 << 22));
             options->telemetry.declare(app);
             return [options](const std::vector<std::string>& after_dash) {
               if (!after_dash.empty()) {

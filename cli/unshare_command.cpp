@@ -463,7 +463,7 @@ Subcommand unshare_subcommand() {
         app.add_option("--nest", options->nest,
                        "run the program N PID namespaces deep (with -U, each level also gets a "
                        "user namespace); the kernel allows 32")
-            ->check(CLI::Range(1, 1000));
+            ->check(whole_number_between(1, 1000));
         app.add_flag("-r,--map-root-user", options->map_root_user,
                      "map the current user and group to root in a new user namespace");
         app.add_flag("-c,--map-current-user", options->map_current_user,
