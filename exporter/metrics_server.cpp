@@ -5,9 +5,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <exception>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -63,6 +66,21 @@ std::string bind_hint(int bind_errno) {
     default:
       return {};
   }
+}
+
+// Opens and at once closes a TCP connection to `address`; whether it succeeds does not matter.
+void knock(const ListenAddress& address) {
+  const int socket_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (socket_fd < 0)
+    return;
+  sockaddr_in socket_address{};
+  socket_address.sin_family = AF_INET;
+  socket_address.sin_port = htons(address.port);
+  // A server bound to every interface is reached on loopback.
+  const std::string host = address.host == "0.0.0.0" ? kDefaultHost : address.host;
+  inet_pton(AF_INET, host.c_str(), &socket_address.sin_addr);
+  connect(socket_fd, reinterpret_cast<const sockaddr*>(&socket_address), sizeof(socket_address));
+  close(socket_fd);
 }
 
 }  // namespace
@@ -129,6 +147,22 @@ MetricsServer::MetricsServer(std::unique_ptr<prometheus::Exposer> exposer, Liste
 
 MetricsServer::MetricsServer(MetricsServer&&) noexcept = default;
 MetricsServer& MetricsServer::operator=(MetricsServer&&) noexcept = default;
-MetricsServer::~MetricsServer() = default;
+MetricsServer::~MetricsServer() {
+  if (!exposer_)
+    return;
+  // civetweb's accept loop sits in poll() for up to two seconds before it looks at the stop flag
+  // that shutting down sets, which made every exit with --listen hang that long. A connection to
+  // the server's own port wakes the loop: a helper thread knocks until the shutdown is over.
+  std::atomic<bool> stopped = false;
+  std::thread knocker([this, &stopped] {
+    while (!stopped.load()) {
+      knock(address_);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  exposer_.reset();
+  stopped = true;
+  knocker.join();
+}
 
 }  // namespace nsbench::exporter
