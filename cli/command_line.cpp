@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -24,6 +25,51 @@ std::vector<std::string> split_at_double_dash(const std::vector<std::string>& ar
   return before;
 }
 
+// The option of `app` with this long name ("net") or short name ("n"), if any.
+const CLI::Option* find_option(const CLI::App& app, const std::string& name) {
+  for (const CLI::Option* option : app.get_options()) {
+    if (name.size() == 1 ? option->check_sname(name) : option->check_lname(name))
+      return option;
+  }
+  return nullptr;
+}
+
+// The parser reads "--net=" (nothing after the '=') as "--net" alone, so for an option whose value
+// is optional (--net[=FILE], --kill-child[=SIGNAL]) an empty value would quietly mean "none given".
+// Finds such a word among the options of `app` in `words`; the scan ends where the command
+// begins: at "--" or at the first word that is neither an option nor an option's value.
+std::optional<std::string> empty_optional_value(const CLI::App& app,
+                                                const std::vector<std::string>& words) {
+  for (size_t index = 0; index < words.size(); ++index) {
+    const std::string& word = words[index];
+    if (word == "--" || word.size() < 2 || word[0] != '-')
+      break;
+    if (word.starts_with("--")) {
+      const size_t equals = word.find('=');
+      const CLI::Option* option = find_option(
+          app, word.substr(2, equals == std::string::npos ? std::string::npos : equals - 2));
+      if (option == nullptr)
+        continue;
+      if (equals == std::string::npos && option->get_expected_min() > 0)
+        ++index;  // its value is the next word
+      else if (equals + 1 == word.size() && option->get_expected_min() == 0)
+        return word;
+      continue;
+    }
+    // A cluster of short options ("-fp"); the first that takes a value takes the rest of the word
+    // ("-t1") or, at its end, the next word ("-t 1").
+    for (size_t letter = 1; letter < word.size(); ++letter) {
+      const CLI::Option* option = find_option(app, word.substr(letter, 1));
+      if (option != nullptr && option->get_expected_min() > 0) {
+        if (letter + 1 == word.size())
+          ++index;
+        break;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run_command_line(const std::vector<Subcommand>& table,
@@ -41,6 +87,18 @@ int run_command_line(const std::vector<Subcommand>& table,
   for (const Subcommand& subcommand : table) {
     CLI::App* sub = app.add_subcommand(subcommand.name, subcommand.description);
     actions[sub] = subcommand.define(*sub);
+  }
+
+  for (const auto& [sub, action] : actions) {
+    if (sub->get_name() != first_word)
+      continue;
+    const std::vector<std::string> options(before_dash.begin() + 1, before_dash.end());
+    if (auto empty = empty_optional_value(*sub, options)) {
+      fmt::print(stderr,
+                 "nsbench {}: {}: the value after '=' is empty; give one, or leave out the '='\n",
+                 first_word, *empty);
+      return usage_exit_code();
+    }
   }
 
   std::reverse(before_dash.begin(), before_dash.end());  // CLI11 takes its vector reversed
