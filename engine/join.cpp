@@ -1,7 +1,9 @@
 #include "engine/join.h"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -98,7 +100,21 @@ bool kernel_joins_through_pidfds() {
 Result<> join_namespace_fd(int fd, NamespaceType type, const std::string& subject) {
   const NamespaceSet one = NamespaceSet::of({type});
   if (setns(fd, static_cast<int>(clone_flag(type))) < 0) {
-    return system_error("setns " + std::string(name(type)), subject, hint_for(errno, one));
+    const int setns_errno = errno;
+    std::string hint = hint_for(setns_errno, one);
+    // The likeliest EINVAL by file is a file of another type (--mount=/proc/PID/ns/net): name it.
+    if (setns_errno == EINVAL) {
+      const int held = ioctl(fd, NS_GET_NSTYPE);
+      for (NamespaceType other : kAllNamespaceTypes) {
+        if (held >= 0 && static_cast<uint64_t>(held) == clone_flag(other) && other != type) {
+          hint = "the file holds a " + std::string(name(other)) + " namespace, not a " +
+                 std::string(name(type)) + " one";
+        }
+      }
+      if (held < 0 && errno == ENOTTY)
+        hint = "not a namespace file (such as /proc/PID/ns/" + std::string(name(type)) + ")";
+    }
+    return std::unexpected(Error{"setns " + std::string(name(type)), subject, setns_errno, hint});
   }
   return {};
 }
