@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "cli/exit_codes.h"
+#include "cli/option_table.h"
 
 namespace nsbench::cli {
 
@@ -71,6 +72,29 @@ std::optional<std::string> empty_optional_value(const CLI::App& app,
 }
 
 }  // namespace
+
+CLI::Validator whole_number_between(long long low, long long high) {
+  return CLI::Validator(
+      [low, high](const std::string& text) {
+        long long value = 0;
+        return take_whole_number(text.c_str(), low, high, value);
+      },
+      fmt::format("{} to {}", low, high), "whole number between");
+}
+
+CLI::Validator number_between(double low, double high) {
+  return CLI::Validator(
+      [low, high](const std::string& text) -> std::string {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(text, value))
+          return fmt::format("'{}' is not a number", text);
+        // Every comparison with NaN is false: test for the range, not against it.
+        if (!(value >= low && value <= high))
+          return fmt::format("'{}' is not between {} and {}", text, low, high);
+        return "";
+      },
+      fmt::format("{} to {}", low, high), "number between");
+}
 
 int run_command_line(const std::vector<Subcommand>& table,
                      const std::vector<std::string>& arguments) {

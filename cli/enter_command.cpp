@@ -29,8 +29,8 @@ struct EnterOptions {
   bool all = false;
   bool no_fork = false;
   bool preserve_credentials = false;
-  CLI::Option* root_option = nullptr;
-  std::string root;
+  bool root_given = false;
+  std::string root;  // empty for a bare -r: the target's root
   ExecFlags exec;
 };
 
@@ -63,8 +63,8 @@ Result<engine::ExecEnvironment> exec_environment(const EnterOptions& options, bo
   auto environment = options.exec.environment(target_cwd);
   if (!environment)
     return environment;
-  if (options.root_option->count() > 0) {
-    const bool bare = options.root.empty() || options.root == ExecFlags::kNoValue;
+  if (options.root_given) {
+    const bool bare = options.root.empty();
     if (bare && options.target <= 0)
       return plain_error("--root", "", "give -t PID or --root=DIR");
     auto root =
@@ -160,63 +160,53 @@ int enter(const EnterOptions& options, const std::vector<std::string>& command) 
 
 }  // namespace
 
-std::vector<std::string> with_attached_optional_values(const std::vector<std::string>& arguments) {
-  // nsenter's options with an optional value take it attached to a short option, as getopt does:
-  // -r/srv is --root=/srv and -n/run/netns/x is --net=/run/netns/x.
-  static constexpr std::pair<char, const char*> kOptionalValue[] = {
-      {'m', "mount"},  {'u', "uts"},  {'i', "ipc"},  {'n', "net"},  {'p', "pid"},
-      {'C', "cgroup"}, {'U', "user"}, {'T', "time"}, {'r', "root"}, {'w', "wd"}};
-  std::vector<std::string> rewritten;
-  bool options_ended = false;
-  for (const std::string& argument : arguments) {
-    options_ended = options_ended || argument == "--";
-    const bool short_with_value =
-        !options_ended && argument.size() > 2 && argument[0] == '-' && argument[1] != '-';
-    const auto* long_name =
-        short_with_value
-            ? std::ranges::find(kOptionalValue, argument[1], &std::pair<char, const char*>::first)
-            : std::end(kOptionalValue);
-    if (long_name == std::end(kOptionalValue)) {
-      rewritten.push_back(argument);
-      continue;
-    }
-    rewritten.push_back(std::string("--") + long_name->second + "=" + argument.substr(2));
+int enter_main(const std::vector<std::string>& arguments) {
+  EnterOptions options;
+  OptionTable table;
+  table.push_back({'t', "target", Value::required, "PID", "the process whose namespaces to enter",
+                   [&options](const char* value) {
+                     long long pid = 0;
+                     if (!take_whole_number(value, 1, 4194304, pid).empty())
+                       return "'" + std::string(value) + "' is not a process ID";
+                     options.target = static_cast<pid_t>(pid);
+                     return std::string();
+                   }});
+  options.namespaces.declare(table, "enter", true);
+  table.push_back({'a', "all", Value::none, "",
+                   "enter every namespace of the target that differs from ours",
+                   [&options](const char*) {
+                     options.all = true;
+                     return std::string();
+                   }});
+  table.push_back({'r', "root", Value::optional, "DIR",
+                   "root directory of the program (default: the target's)",
+                   [&options](const char* value) {
+                     options.root_given = true;
+                     options.root = value != nullptr ? value : "";
+                     return std::string();
+                   }});
+  options.exec.declare(table, ExecFlags::WorkingDirectory::optional_value);
+  table.push_back({'F', "no-fork", Value::none, "", "do not fork before running the program",
+                   [&options](const char*) {
+                     options.no_fork = true;
+                     return std::string();
+                   }});
+  table.push_back({0, "preserve-credentials", Value::none, "",
+                   "keep the user and group IDs when entering a user namespace",
+                   [&options](const char*) {
+                     options.preserve_credentials = true;
+                     return std::string();
+                   }});
+
+  ParsedCommandLine parsed;
+  if (auto exit = parse_or_exit(
+          "enter", table, "Usage: nsbench enter [options] [PROGRAM [ARGS...]]",
+          "Run a program in the namespaces of another process, with nsenter's options.\n"
+          "The program and its arguments follow the options; default: $SHELL.",
+          arguments, parsed)) {
+    return *exit;
   }
-  return rewritten;
-}
-
-Subcommand enter_subcommand() {
-  return {
-      "enter", "Run a program in the namespaces of another process (nsenter's options)",
-      [](CLI::App& app) -> Action {
-        auto options = std::make_shared<EnterOptions>();
-        app.prefix_command();
-        app.add_option("-t,--target", options->target, "the process whose namespaces to enter")
-            ->check(CLI::Validator(
-                [](const std::string& text) -> std::string {
-                  pid_t pid = 0;
-                  const bool parsed = CLI::detail::lexical_cast(text, pid);
-                  return parsed && pid > 0 ? "" : "'" + text + "' is not a process ID";
-                },
-                "PID"));
-        options->namespaces.declare(app, "enter");
-        app.add_flag("-a,--all", options->all,
-                     "enter every namespace of the target that differs from ours");
-        options->root_option =
-            app.add_flag(std::string("-r,--root{") + ExecFlags::kNoValue + "}", options->root,
-                         "root directory of the program (optionally =DIR; default: the "
-                         "target's)");
-        options->exec.declare(app, ExecFlags::WorkingDirectory::optional_value);
-        app.add_flag("-F,--no-fork", options->no_fork, "do not fork before running the program");
-        app.add_flag("--preserve-credentials", options->preserve_credentials,
-                     "keep the user and group IDs when entering a user namespace");
-        app.footer("The program and its arguments follow the options; default: $SHELL.");
-
-        return [options, &app](const std::vector<std::string>& after_dash) {
-          const std::vector<std::string> command = command_from_remaining(app, after_dash, true);
-          return enter(*options, command);
-        };
-      }};
+  return enter(options, command_or_shell(std::move(parsed.command)));
 }
 
 }  // namespace nsbench::cli

@@ -8,26 +8,31 @@
 
 namespace nsbench::cli {
 
-void ExecFlags::declare(CLI::App& app, WorkingDirectory working_directory) {
-  // 4294967295 is (uid_t)-1, which setresuid() reads as "leave unchanged": the command would
-  // quietly keep running as the caller. The kernel knows no such ID, so it is refused here.
-  const auto valid_id = CLI::Validator(
-      [](const std::string& text) -> std::string {
-        if (text == "4294967295" || text == "-1")
-          return text + " is not a valid ID (the kernel reads it as \"unchanged\")";
-        return "";
-      },
-      "", "valid ID");
-  app.add_option("-S,--setuid", uid_, "run the program as this user ID")->check(valid_id);
-  app.add_option("-G,--setgid", gid_, "run the program with this group ID")->check(valid_id);
-  if (working_directory == WorkingDirectory::optional_value) {
-    working_directory_option_ =
-        app.add_flag(std::string("-w,--wd{") + kNoValue + "}", working_directory_,
-                     "working directory of the program (optionally =DIR)");
-  } else {
-    working_directory_option_ =
-        app.add_option("-w,--wd", working_directory_, "working directory of the program");
-  }
+std::string take_id(const char* value, std::optional<uint32_t>& into) {
+  const std::string text = value != nullptr ? value : "";
+  if (text == "4294967295" || text == "-1")
+    return "'" + text + "' is not a valid ID (the kernel reads it as \"unchanged\")";
+  long long id = 0;
+  if (std::string problem = take_whole_number(value, 0, 4294967294LL, id); !problem.empty())
+    return "'" + text + "' is not a valid ID (a number from 0 to 4294967294)";
+  into = static_cast<uint32_t>(id);
+  return "";
+}
+
+void ExecFlags::declare(OptionTable& table, WorkingDirectory working_directory) {
+  table.push_back({'S', "setuid", Value::required, "UID", "run the program as this user ID",
+                   [this](const char* value) { return take_id(value, uid_); }});
+  table.push_back({'G', "setgid", Value::required, "GID", "run the program with this group ID",
+                   [this](const char* value) { return take_id(value, gid_); }});
+  const bool optional = working_directory == WorkingDirectory::optional_value;
+  table.push_back({'w', "wd", optional ? Value::optional : Value::required, "DIR",
+                   optional ? "working directory of the program (default: the target's)"
+                            : "working directory of the program",
+                   [this](const char* value) {
+                     working_directory_given_ = true;
+                     working_directory_ = value != nullptr ? value : "";
+                     return std::string();
+                   }});
 }
 
 Result<engine::ExecEnvironment> ExecFlags::environment(
@@ -35,8 +40,8 @@ Result<engine::ExecEnvironment> ExecFlags::environment(
   engine::ExecEnvironment environment;
   environment.uid = uid_;
   environment.gid = gid_;
-  if (working_directory_option_->count() > 0) {
-    const bool bare = working_directory_.empty() || working_directory_ == kNoValue;
+  if (working_directory_given_) {
+    const bool bare = working_directory_.empty();
     if (bare && default_working_directory.empty()) {
       return plain_error("--wd", "", "give a directory: --wd=DIR");
     }

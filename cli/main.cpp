@@ -2,22 +2,54 @@
 // executable holds the engine's subcommands (unshare, enter, init) and starts as fast as the
 // util-linux tools it stands in for; run, trace and overhead live in nsbench-telemetry, which it
 // executes for them (see telemetry_launcher.h).
-#include <algorithm>
-#include <filesystem>
 #include <string>
 #include <vector>
 
-#include "cli/command_line.h"
+#include <fmt/core.h>
+
 #include "cli/exit_codes.h"
 #include "cli/subcommand.h"
 #include "cli/telemetry_launcher.h"
 
 namespace {
 
+constexpr const char* kVersion = "nsbench 0.1.0";
+
+struct EngineSubcommand {
+  const char* name;
+  const char* description;
+  int (*main)(const std::vector<std::string>& arguments);
+};
+
+constexpr EngineSubcommand kEngineSubcommands[] = {
+    {"unshare", "Run a program in new namespaces (util-linux unshare's options)",
+     nsbench::cli::unshare_main},
+    {"enter", "Run a program in the namespaces of another process (nsenter's options)",
+     nsbench::cli::enter_main},
+    {"init", "Run a program under a minimal init: forward signals, reap zombies",
+     nsbench::cli::init_main},
+};
+
+void print_usage() {
+  fmt::print(
+      "nsbench: benchmarks and eBPF probes for Linux namespace operations\n\n"
+      "Usage: nsbench SUBCOMMAND [options] (nsbench SUBCOMMAND --help for its options)\n\n"
+      "Subcommands:\n");
+  for (const EngineSubcommand& subcommand : kEngineSubcommands)
+    fmt::print("  {:<10} {}\n", subcommand.name, subcommand.description);
+  for (const auto& [name, description] :
+       {std::pair{"run", nsbench::cli::kRunDescription},
+        std::pair{"trace", nsbench::cli::kTraceDescription},
+        std::pair{"overhead", nsbench::cli::kOverheadDescription}}) {
+    fmt::print("  {:<10} {}\n", name, description);
+  }
+}
+
 // Invoked through a link named like a util-linux tool, nsbench is that tool: the name selects the
 // subcommand, so existing scripts run against nsbench unchanged.
 std::vector<std::string> arguments_with_subcommand_from_name(int argc, char** argv) {
-  const std::string invoked = std::filesystem::path(argv[0]).filename();
+  const std::string path = argv[0];
+  const std::string invoked = path.substr(path.rfind('/') + 1);
   std::vector<std::string> arguments(argv, argv + argc);
   if (invoked == "unshare" || invoked == "nsenter") {
     arguments.insert(arguments.begin() + 1, invoked == "unshare" ? "unshare" : "enter");
@@ -34,20 +66,25 @@ int main(int argc, char** argv) {
 
   if (nsbench::cli::is_telemetry_subcommand(first_word))
     return nsbench::cli::execute_telemetry(arguments);
-
-  // Only the subcommand asked for is defined: its options are all the parser needs, and defining
-  // the others would cost every start. Anything else (help, a typo) gets the whole table.
-  const std::vector<nsbench::cli::Subcommand> engine_subcommands = {
-      nsbench::cli::unshare_subcommand(), nsbench::cli::enter_subcommand(),
-      nsbench::cli::init_subcommand()};
-  for (const nsbench::cli::Subcommand& subcommand : engine_subcommands) {
-    if (first_word != subcommand.name)
-      continue;
-    return nsbench::cli::run_command_line(
-        {subcommand},
-        first_word == "enter" ? nsbench::cli::with_attached_optional_values(arguments) : arguments);
+  for (const EngineSubcommand& subcommand : kEngineSubcommands) {
+    if (first_word == subcommand.name)
+      return subcommand.main(std::vector<std::string>(arguments.begin() + 2, arguments.end()));
   }
-  std::vector<nsbench::cli::Subcommand> table = nsbench::cli::telemetry_stand_ins();
-  table.insert(table.end(), engine_subcommands.begin(), engine_subcommands.end());
-  return nsbench::cli::run_command_line(table, arguments);
+
+  if (first_word == "--version" || first_word == "-V") {
+    fmt::print("{}\n", kVersion);
+    return nsbench::cli::kExitSuccess;
+  }
+  if (first_word == "--help" || first_word == "-h") {
+    print_usage();
+    return nsbench::cli::kExitSuccess;
+  }
+  if (first_word.empty())
+    fmt::print(stderr, "nsbench: a subcommand is needed\n");
+  else if (first_word.starts_with("-"))
+    fmt::print(stderr, "nsbench: unrecognized option '{}'\n", first_word);
+  else
+    fmt::print(stderr, "nsbench: unknown subcommand '{}'\n", first_word);
+  fmt::print(stderr, "Try 'nsbench --help' for more information.\n");
+  return nsbench::cli::kExitUsage;
 }

@@ -6,50 +6,53 @@ namespace {
 
 struct FlagSpelling {
   engine::NamespaceType type;
-  const char* names;
-  const char* what;
+  char short_name;
+  const char* long_name;
+  const char* help;
 };
 
 constexpr std::array<FlagSpelling, 8> kSpellings = {{
-    {engine::NamespaceType::mnt, "-m,--mount", "mount"},
-    {engine::NamespaceType::uts, "-u,--uts", "UTS (hostname)"},
-    {engine::NamespaceType::ipc, "-i,--ipc", "IPC"},
-    {engine::NamespaceType::net, "-n,--net", "network"},
-    {engine::NamespaceType::pid, "-p,--pid", "PID"},
-    {engine::NamespaceType::user, "-U,--user", "user"},
-    {engine::NamespaceType::cgroup, "-C,--cgroup", "cgroup"},
-    {engine::NamespaceType::time, "-T,--time", "time"},
+    {engine::NamespaceType::mnt, 'm', "mount", "the mount namespace"},
+    {engine::NamespaceType::uts, 'u', "uts", "the UTS (hostname) namespace"},
+    {engine::NamespaceType::ipc, 'i', "ipc", "the IPC namespace"},
+    {engine::NamespaceType::net, 'n', "net", "the network namespace"},
+    {engine::NamespaceType::pid, 'p', "pid", "the PID namespace"},
+    {engine::NamespaceType::user, 'U', "user", "the user namespace"},
+    {engine::NamespaceType::cgroup, 'C', "cgroup", "the cgroup namespace"},
+    {engine::NamespaceType::time, 'T', "time", "the time namespace"},
 }};
-
-// CLI11 stores this value for a flag given without "=FILE".
-constexpr const char* kNoFile = "true";
 
 }  // namespace
 
-void NamespaceFlags::declare(CLI::App& app, const std::string& verb) {
-  for (const FlagSpelling& spelling : kSpellings) {
+void NamespaceFlags::declare(OptionTable& table, const std::string& verb,
+                             bool short_forms_take_files) {
+  for (size_t index = 0; index < kSpellings.size(); ++index) {
+    const FlagSpelling& spelling = kSpellings[index];
+    helps_[index] = verb + " " + spelling.help;
     Flag& flag = flags_[static_cast<size_t>(spelling.type)];
-    flag.option = app.add_flag(std::string(spelling.names) + "{" + kNoFile + "}", flag.values,
-                               verb + " the " + spelling.what + " namespace (optionally =FILE)");
+    table.push_back({spelling.short_name, spelling.long_name, Value::optional, "FILE",
+                     helps_[index].c_str(),
+                     [&flag](const char* value) {
+                       flag.given = true;
+                       if (value != nullptr)
+                         flag.file = value;
+                       return std::string();
+                     },
+                     !short_forms_take_files});
   }
 }
 
 engine::NamespaceSet NamespaceFlags::requested() const {
   engine::NamespaceSet set;
   for (const FlagSpelling& spelling : kSpellings) {
-    if (flags_[static_cast<size_t>(spelling.type)].option->count() > 0)
+    if (flags_[static_cast<size_t>(spelling.type)].given)
       set.add(spelling.type);
   }
   return set;
 }
 
 std::optional<std::string> NamespaceFlags::file(engine::NamespaceType type) const {
-  const Flag& flag = flags_[static_cast<size_t>(type)];
-  for (const std::string& value : flag.values) {
-    if (!value.empty() && value != kNoFile)
-      return value;
-  }
-  return std::nullopt;
+  return flags_[static_cast<size_t>(type)].file;
 }
 
 }  // namespace nsbench::cli

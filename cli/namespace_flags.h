@@ -6,18 +6,23 @@
 #include <array>
 #include <optional>
 #include <string>
-#include <vector>
 
-#include <CLI/CLI.hpp>
-
+#include "cli/option_table.h"
 #include "engine/namespace_type.h"
 
 namespace nsbench::cli {
 
 class NamespaceFlags {
  public:
-  // Declares the eight options on `app`; `verb` completes each description ("unshare", "enter").
-  void declare(CLI::App& app, const std::string& verb);
+  NamespaceFlags() = default;
+  // The table's entries point at this object.
+  NamespaceFlags(const NamespaceFlags&) = delete;
+  NamespaceFlags& operator=(const NamespaceFlags&) = delete;
+
+  // Adds the eight options to `table`; `verb` completes each description ("unshare", "enter").
+  // With `short_forms_take_files` (nsenter) "-nFILE" names a file; without (unshare) only
+  // "--net=FILE" does, and "-nu" is two options.
+  void declare(OptionTable& table, const std::string& verb, bool short_forms_take_files);
 
   // The types given on the command line.
   engine::NamespaceSet requested() const;
@@ -27,10 +32,11 @@ class NamespaceFlags {
 
  private:
   struct Flag {
-    CLI::Option* option = nullptr;
-    std::vector<std::string> values;  // one per occurrence: "-p --pid=FILE" keeps the FILE
+    bool given = false;
+    std::optional<std::string> file;  // "-p --pid=FILE" keeps the FILE
   };
   std::array<Flag, 8> flags_;
+  std::array<std::string, 8> helps_;  // the table keeps pointers to them
 };
 
 }  // namespace nsbench::cli

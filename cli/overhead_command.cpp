@@ -15,7 +15,7 @@
 #include "bench/runner.h"
 #include "cli/exit_codes.h"
 #include "cli/report.h"
-#include "cli/subcommand.h"
+#include "cli/command_line.h"
 #include "cli/telemetry_launcher.h"
 #include "probes/namespace_probes.h"
 #include "probes/snapshot_reader.h"

@@ -13,7 +13,7 @@
 #include "bench/runner.h"
 #include "cli/exit_codes.h"
 #include "cli/report.h"
-#include "cli/subcommand.h"
+#include "cli/command_line.h"
 #include "cli/telemetry_flags.h"
 #include "cli/telemetry_launcher.h"
 #include "exporter/metrics_collector.h"

@@ -3,7 +3,6 @@
 #include <signal.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdlib>
 
 #include <fmt/core.h>
@@ -12,46 +11,26 @@
 
 namespace nsbench::cli {
 
-CLI::Validator whole_number_between(long long low, long long high) {
-  return CLI::Validator(
-      [low, high](const std::string& text) -> std::string {
-        long long value = 0;
-        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (error == std::errc::result_out_of_range)
-          return fmt::format("'{}' is not between {} and {}", text, low, high);
-        if (error != std::errc() || end != text.data() + text.size() || text.empty())
-          return fmt::format("'{}' is not a whole number", text);
-        if (value < low || value > high)
-          return fmt::format("'{}' is not between {} and {}", text, low, high);
-        return "";
-      },
-      fmt::format("{} to {}", low, high), "whole number between");
-}
-
-CLI::Validator number_between(double low, double high) {
-  return CLI::Validator(
-      [low, high](const std::string& text) -> std::string {
-        double value = 0;
-        if (!CLI::detail::lexical_cast(text, value))
-          return fmt::format("'{}' is not a number", text);
-        // Every comparison with NaN is false: test for the range, not against it.
-        if (!(value >= low && value <= high))
-          return fmt::format("'{}' is not between {} and {}", text, low, high);
-        return "";
-      },
-      fmt::format("{} to {}", low, high), "number between");
-}
-
-std::vector<std::string> command_from_remaining(const CLI::App& app,
-                                                const std::vector<std::string>& after_dash,
-                                                bool default_to_shell) {
-  std::vector<std::string> command = app.remaining();
-  if (!command.empty() && command.front().starts_with("-")) {
-    throw CLI::ParseError("unrecognized option '" + command.front() + "'",
-                          static_cast<int>(CLI::ExitCodes::ExtrasError));
+std::optional<int> parse_or_exit(const std::string& subcommand, const OptionTable& table,
+                                 const std::string& usage, const std::string& footer,
+                                 const std::vector<std::string>& arguments,
+                                 ParsedCommandLine& parsed) {
+  auto result = parse_command_line(table, arguments);
+  if (!result) {
+    print_error(subcommand, result.error());
+    fmt::print(stderr, "Try 'nsbench {} --help' for more information.\n", subcommand);
+    return usage_exit_code();
   }
-  command.insert(command.end(), after_dash.begin(), after_dash.end());
-  if (command.empty() && default_to_shell) {
+  if (result->help) {
+    fmt::print("{}", usage_text(usage, table, footer));
+    return kExitSuccess;
+  }
+  parsed = std::move(*result);
+  return std::nullopt;
+}
+
+std::vector<std::string> command_or_shell(std::vector<std::string> command) {
+  if (command.empty()) {
     const char* shell = std::getenv("SHELL");
     command.emplace_back(shell != nullptr && *shell != '\0' ? shell : "/bin/sh");
   }

@@ -1,49 +1,32 @@
-// The table of nsbench subcommands: each one declares its options on its own CLI::App and returns
-// the action that runs once the command line has been parsed.
+// What every nsbench subcommand shares: how a failure becomes one line and an exit code, and how a
+// command is run and waited for. The engine's subcommands (unshare, enter, init), each given the
+// words that follow its name on the command line and returning the exit code.
 #pragma once
 
-#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
+#include "cli/option_table.h"
 #include "common/result.h"
 #include "engine/spawn.h"
 
 namespace nsbench::cli {
 
-// Runs a parsed subcommand. `after_dash` holds the words that followed a "--" on the command line.
-using Action = std::function<int(const std::vector<std::string>& after_dash)>;
+int unshare_main(const std::vector<std::string>& arguments);
+int enter_main(const std::vector<std::string>& arguments);
+int init_main(const std::vector<std::string>& arguments);
 
-struct Subcommand {
-  const char* name;
-  const char* description;
-  // Declares the options on `app` and returns the action; the action reads the parsed values.
-  std::function<Action(CLI::App& app)> define;
-};
+// Parses an engine subcommand's `arguments` against `table` into `parsed`. Returns the exit code
+// when nothing more is to be done: 0 after printing the help for -h, the usage code after printing
+// what is wrong with the command line.
+std::optional<int> parse_or_exit(const std::string& subcommand, const OptionTable& table,
+                                 const std::string& usage, const std::string& footer,
+                                 const std::vector<std::string>& arguments,
+                                 ParsedCommandLine& parsed);
 
-Subcommand unshare_subcommand();
-Subcommand enter_subcommand();
-// enter's command line with nsenter's attached optional values spelled out for the parser:
-// "-r/srv" becomes "--root=/srv". `arguments` starts with the program name.
-std::vector<std::string> with_attached_optional_values(const std::vector<std::string>& arguments);
-Subcommand init_subcommand();
-Subcommand run_subcommand();
-Subcommand trace_subcommand();
-Subcommand overhead_subcommand();
-
-// The command to execute: what the option parser left over, then the words after "--". A leading
-// unknown option is a usage error (thrown as CLI::ParseError so that it is reported like any
-// other); an empty command means the user's shell when `default_to_shell`, as util-linux does.
-std::vector<std::string> command_from_remaining(const CLI::App& app,
-                                                const std::vector<std::string>& after_dash,
-                                                bool default_to_shell);
-
-// Checks for numeric options that name the problem: "'abc' is not a whole number", "'0' is not
-// between 1 and 1000" (CLI::Range calls a word out of range, and lets NaN through).
-CLI::Validator whole_number_between(long long low, long long high);
-CLI::Validator number_between(double low, double high);
+// The command to run: `command`, or the user's shell when it is empty, as util-linux does.
+std::vector<std::string> command_or_shell(std::vector<std::string> command);
 
 // nsbench's exit code for a failed operation: 126/127 for exec failures, 2 for a request refused
 // before any syscall (no errno: a usage problem), 1 otherwise.

@@ -5,9 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
+#include <climits>
 
 #include "cli/exit_codes.h"
+#include "cli/subcommand.h"
 
 namespace nsbench::cli {
 
@@ -16,17 +17,17 @@ namespace {
 constexpr const char* kTelemetrySubcommands[] = {"run", "trace", "overhead"};
 
 std::string own_path() {
-  std::error_code error;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-  return error ? std::string() : self.string();
+  char path[PATH_MAX];
+  const ssize_t length = readlink("/proc/self/exe", path, sizeof(path));
+  return length > 0 && static_cast<size_t>(length) < sizeof(path) ? std::string(path, length)
+                                                                  : std::string();
 }
 
 // Beside the executable (the build tree), then where `cmake --install` puts it.
 std::vector<std::string> telemetry_candidates(const std::string& self) {
   std::vector<std::string> candidates;
   if (!self.empty()) {
-    candidates.push_back(
-        (std::filesystem::path(self).parent_path() / kTelemetryExecutableName).string());
+    candidates.push_back(self.substr(0, self.rfind('/') + 1) + kTelemetryExecutableName);
   }
   candidates.push_back(std::string(NSBENCH_LIBEXEC_DIR) + "/" + kTelemetryExecutableName);
   return candidates;
@@ -65,20 +66,6 @@ int execute_telemetry(const std::vector<std::string>& arguments) {
   print_error(subcommand, "cannot find " + std::string(kTelemetryExecutableName) + " (looked for " +
                               tried + "); rebuild or reinstall nsbench");
   return kExitFailure;
-}
-
-std::vector<Subcommand> telemetry_stand_ins() {
-  std::vector<Subcommand> stand_ins;
-  for (const auto& [name, description] :
-       {std::pair{"run", kRunDescription}, std::pair{"trace", kTraceDescription},
-        std::pair{"overhead", kOverheadDescription}}) {
-    stand_ins.push_back({name, description, [](CLI::App& app) -> Action {
-                           app.allow_extras();
-                           // main() executes nsbench-telemetry before parsing for these names.
-                           return [](const std::vector<std::string>&) { return kExitFailure; };
-                         }});
-  }
-  return stand_ins;
 }
 
 }  // namespace nsbench::cli

@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "cli/subcommand.h"
-
 namespace nsbench::cli {
 
 inline constexpr const char* kTelemetryExecutableName = "nsbench-telemetry";
@@ -28,9 +26,5 @@ bool is_telemetry_subcommand(const std::string& word);
 // Replaces nsbench with nsbench-telemetry, passing `arguments` on; returns only on failure, after
 // saying why, with the exit code.
 int execute_telemetry(const std::vector<std::string>& arguments);
-
-// run, trace and overhead under their names and descriptions, for nsbench's --help; run, they
-// execute nsbench-telemetry.
-std::vector<Subcommand> telemetry_stand_ins();
 
 }  // namespace nsbench::cli

@@ -11,7 +11,7 @@
 #include <fmt/core.h>
 
 #include "cli/exit_codes.h"
-#include "cli/subcommand.h"
+#include "cli/command_line.h"
 #include "cli/telemetry_flags.h"
 #include "cli/telemetry_launcher.h"
 #include "cli/trace_view.h"

@@ -6,16 +6,18 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <cstring>
-#include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "cli/exec_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/namespace_flags.h"
 #include "cli/subcommand.h"
+#include "common/numbered_entries.h"
 #include "engine/namespace_files.h"
 #include "engine/nesting.h"
 #include "engine/network_namespace.h"
@@ -29,8 +31,8 @@ namespace {
 struct UnshareOptions {
   NamespaceFlags namespaces;
   bool fork = false;
-  CLI::Option* mount_proc_option = nullptr;  // given, with or without =DIR
-  std::string mount_proc_directory;          // DIR, or ExecFlags::kNoValue
+  bool mount_proc = false;
+  std::string mount_proc_directory;  // DIR, or empty for /proc
   bool init = false;
   int nest = 0;
   std::string hostname;
@@ -38,8 +40,8 @@ struct UnshareOptions {
   int64_t boottime_offset = 0;
   std::string root;
   ExecFlags exec;
-  CLI::Option* kill_child_option = nullptr;
-  std::string kill_child_signal;
+  bool kill_child = false;
+  std::string kill_child_signal;  // empty for KILL
   std::string propagation = "private";
   bool map_root_user = false;
   bool map_current_user = false;
@@ -56,7 +58,8 @@ struct UnshareOptions {
 // An ID given by number or, for --map-user/--map-group, by name.
 Result<uint32_t> parse_id(const std::string& text, bool group) {
   uint32_t id = 0;
-  if (CLI::detail::lexical_cast(text, id))
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error == std::errc() && end == text.data() + text.size() && !text.empty())
     return id;
   if (group) {
     if (const struct group* entry = getgrnam(text.c_str()))
@@ -133,7 +136,7 @@ std::vector<engine::NamespaceFile> namespace_files_from(const UnshareOptions& op
 }
 
 bool forks(const UnshareOptions& options) {
-  return options.fork || options.init || options.kill_child_option->count() > 0;
+  return options.fork || options.init || options.kill_child;
 }
 
 // A helper process forked before nsbench unshares, so that it stays outside the new user
@@ -180,19 +183,15 @@ Result<std::function<Result<>()>> map_writer_from_outside(const engine::IdMappin
 
 // Whether any process is still in the network namespace with this inode.
 bool network_namespace_in_use(ino_t inode) {
-  std::error_code error;
-  for (std::filesystem::directory_iterator entry("/proc", error), end; !error && entry != end;
-       entry.increment(error)) {
-    const std::string name = entry->path().filename();
-    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0])))
-      continue;
+  bool in_use = false;
+  for_each_numbered_entry("/proc", [inode, &in_use](const char* pid) {
     struct stat namespace_file {};
-    if (stat((entry->path() / "ns/net").c_str(), &namespace_file) == 0 &&
+    if (stat((std::string("/proc/") + pid + "/ns/net").c_str(), &namespace_file) == 0 &&
         namespace_file.st_ino == inode) {
-      return true;
+      in_use = true;
     }
-  }
-  return false;
+  });
+  return in_use;
 }
 
 // The kernel removes a veth pair with its namespace, but asynchronously, some milliseconds after
@@ -219,10 +218,10 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
 
   engine::SpawnOptions spawn;
   spawn.namespaces = options.namespaces.requested();
-  spawn.mount_proc = options.mount_proc_option->count() > 0;
+  spawn.mount_proc = options.mount_proc;
   if (spawn.mount_proc) {
     spawn.namespaces.add(engine::NamespaceType::mnt);
-    if (options.mount_proc_directory != ExecFlags::kNoValue)
+    if (!options.mount_proc_directory.empty())
       spawn.proc_directory = options.mount_proc_directory;
   }
   spawn.init = options.init;
@@ -309,10 +308,9 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
       return std::unexpected(root.error());
     environment->root.emplace(std::move(*root));
   }
-  if (options.kill_child_option->count() > 0) {
+  if (options.kill_child) {
     const std::string& name = options.kill_child_signal;
-    const auto signal_number =
-        parse_signal(name.empty() || name == ExecFlags::kNoValue ? "KILL" : name);
+    const auto signal_number = parse_signal(name.empty() ? "KILL" : name);
     if (!signal_number)
       return plain_error("--kill-child", name, "not a signal name or number");
     environment->parent_death_signal = *signal_number;
@@ -346,14 +344,14 @@ int run_nested(const UnshareOptions& options, const std::vector<std::string>& co
   for (engine::NamespaceType type : engine::kAllNamespaceTypes)
     has_namespace_file = has_namespace_file || options.namespaces.file(type).has_value();
   const std::pair<bool, const char*> unsupported[] = {
-      {options.mount_proc_option->count() > 0, "--mount-proc"},
+      {options.mount_proc, "--mount-proc"},
       {options.init, "--init"},
       {!options.veth.empty(), "--veth"},
       {!options.root.empty(), "--root"},
       {options.exec.any_given(), "--setuid, --setgid or --wd"},
       {!options.hostname.empty(), "--hostname"},
       {options.monotonic_offset != 0 || options.boottime_offset != 0, "--monotonic or --boottime"},
-      {options.kill_child_option->count() > 0, "--kill-child"},
+      {options.kill_child, "--kill-child"},
       {options.map_root_user || options.map_current_user || !options.map_user.empty() ||
            !options.map_group.empty() || !options.map_users.empty() || !options.map_groups.empty(),
        "ID mappings (each level maps the caller's own IDs)"},
@@ -439,78 +437,140 @@ int unshare_and_exec(const engine::SpawnOptions& spawn,
   return exec_in_place("unshare", command);
 }
 
+// A flag: sets `into` and accepts.
+std::function<std::string(const char*)> sets(bool& into) {
+  return [&into](const char*) {
+    into = true;
+    return std::string();
+  };
+}
+
+// An option whose value is kept as given, checked later with the rest.
+std::function<std::string(const char*)> keeps(std::string& into) {
+  return [&into](const char* value) {
+    into = value != nullptr ? value : "";
+    return std::string();
+  };
+}
+
+// A whole number from `low` to `high`.
+template <typename Number>
+std::function<std::string(const char*)> counts(Number& into, long long low, long long high) {
+  return [&into, low, high](const char* value) {
+    long long number = 0;
+    std::string problem = take_whole_number(value, low, high, number);
+    into = static_cast<Number>(number);
+    return problem;
+  };
+}
+
+std::function<std::string(const char*)> appends(std::vector<std::string>& into) {
+  return [&into](const char* value) {
+    into.emplace_back(value);
+    return std::string();
+  };
+}
+
+// The options, in the order --help lists them.
+OptionTable unshare_options(UnshareOptions& options) {
+  OptionTable table;
+  options.namespaces.declare(table, "unshare", false);
+  table.push_back(
+      {'f', "fork", Value::none, "", "fork before running the program", sets(options.fork)});
+  table.push_back({0, "mount-proc", Value::optional, "DIR",
+                   "mount a fresh proc at DIR (default /proc; implies --mount)",
+                   [&options](const char* value) {
+                     options.mount_proc = true;
+                     options.mount_proc_directory = value != nullptr ? value : "";
+                     return std::string();
+                   }});
+  table.push_back({0, "init", Value::none, "",
+                   "run the program under a PID-1 init that reaps zombies and forwards signals "
+                   "(implies --fork)",
+                   sets(options.init)});
+  table.push_back({0, "hostname", Value::required, "NAME", "host name in the new UTS namespace",
+                   keeps(options.hostname)});
+  table.push_back({0, "monotonic", Value::required, "SECONDS",
+                   "CLOCK_MONOTONIC offset in the new time namespace",
+                   counts(options.monotonic_offset, INT64_MIN, INT64_MAX)});
+  table.push_back({0, "boottime", Value::required, "SECONDS",
+                   "CLOCK_BOOTTIME offset in the new time namespace",
+                   counts(options.boottime_offset, INT64_MIN, INT64_MAX)});
+  table.push_back({0, "nest", Value::required, "N",
+                   "run the program N PID namespaces deep (with -U, each level also gets a user "
+                   "namespace); the kernel allows 32",
+                   counts(options.nest, 1, 1000)});
+  table.push_back({'r', "map-root-user", Value::none, "",
+                   "map the current user and group to root in a new user namespace",
+                   sets(options.map_root_user)});
+  table.push_back({'c', "map-current-user", Value::none, "",
+                   "map the current user and group to themselves in a new user namespace",
+                   sets(options.map_current_user)});
+  table.push_back({0, "map-user", Value::required, "UID",
+                   "map the current user to this UID (or user name)", keeps(options.map_user)});
+  table.push_back({0, "map-group", Value::required, "GID",
+                   "map the current group to this GID (or group name)", keeps(options.map_group)});
+  table.push_back({0, "map-users", Value::required, "INNER:OUTER:COUNT",
+                   "map a block of user IDs (or OUTER,INNER,COUNT)", appends(options.map_users)});
+  table.push_back({0, "map-groups", Value::required, "INNER:OUTER:COUNT",
+                   "map a block of group IDs (or OUTER,INNER,COUNT)", appends(options.map_groups)});
+  table.push_back({0, "setgroups", Value::required, "allow|deny",
+                   "allow or deny setgroups(2) in the new user namespace",
+                   [&options](const char* value) {
+                     return take_one_of(value, {"allow", "deny"}, options.setgroups);
+                   }});
+  table.push_back({0, "veth", Value::required, "HOST_IF:NS_IF[:CIDR]",
+                   "create a veth pair into a new network namespace (the host end gets the "
+                   "CIDR's first address, the other end the second)",
+                   keeps(options.veth)});
+  table.push_back({'R', "root", Value::required, "DIR", "run the program with this root directory",
+                   keeps(options.root)});
+  options.exec.declare(table, ExecFlags::WorkingDirectory::required_value);
+  table.push_back({0, "kill-child", Value::optional, "SIGNAL",
+                   "kill the program with SIGNAL (default KILL) when nsbench dies (implies "
+                   "--fork)",
+                   [&options](const char* value) {
+                     options.kill_child = true;
+                     options.kill_child_signal = value != nullptr ? value : "";
+                     return std::string();
+                   }});
+  table.push_back({0, "propagation", Value::required, "private|slave|shared|unchanged",
+                   "mount propagation in the new mount namespace (default private)",
+                   [&options](const char* value) {
+                     return take_one_of(value, {"private", "slave", "shared", "unchanged"},
+                                        options.propagation);
+                   }});
+  return table;
+}
+
 }  // namespace
 
-Subcommand unshare_subcommand() {
-  return {
-      "unshare", "Run a program in new namespaces (util-linux unshare's options)",
-      [](CLI::App& app) -> Action {
-        auto options = std::make_shared<UnshareOptions>();
-        app.prefix_command();
-        options->namespaces.declare(app, "unshare");
-        app.add_flag("-f,--fork", options->fork, "fork before running the program");
-        options->mount_proc_option = app.add_flag(
-            std::string("--mount-proc{") + ExecFlags::kNoValue + "}", options->mount_proc_directory,
-            "mount a fresh proc at DIR (default /proc; implies --mount)");
-        app.add_flag("--init", options->init,
-                     "run the program under a PID-1 init that reaps zombies and forwards "
-                     "signals (implies --fork)");
-        app.add_option("--hostname", options->hostname, "host name in the new UTS namespace");
-        app.add_option("--monotonic", options->monotonic_offset,
-                       "CLOCK_MONOTONIC offset in seconds in the new time namespace");
-        app.add_option("--boottime", options->boottime_offset,
-                       "CLOCK_BOOTTIME offset in seconds in the new time namespace");
-        app.add_option("--nest", options->nest,
-                       "run the program N PID namespaces deep (with -U, each level also gets a "
-                       "user namespace); the kernel allows 32")
-            ->check(whole_number_between(1, 1000));
-        app.add_flag("-r,--map-root-user", options->map_root_user,
-                     "map the current user and group to root in a new user namespace");
-        app.add_flag("-c,--map-current-user", options->map_current_user,
-                     "map the current user and group to themselves in a new user namespace");
-        app.add_option("--map-user", options->map_user, "map the current user to this UID");
-        app.add_option("--map-group", options->map_group, "map the current group to this GID");
-        app.add_option("--map-users", options->map_users,
-                       "map a block of user IDs: INNER:OUTER:COUNT (or OUTER,INNER,COUNT)")
-            ->allow_extra_args(false);
-        app.add_option("--map-groups", options->map_groups,
-                       "map a block of group IDs: INNER:OUTER:COUNT (or OUTER,INNER,COUNT)")
-            ->allow_extra_args(false);
-        app.add_option("--setgroups", options->setgroups,
-                       "allow or deny setgroups(2) in the new user namespace")
-            ->check(CLI::IsMember({"allow", "deny"}));
-        app.add_option("--veth", options->veth,
-                       "create a veth pair HOST_IF:NS_IF[:CIDR] into a new network namespace "
-                       "(the host end gets the CIDR's first address, the other end the second)");
-        app.add_option("-R,--root", options->root, "run the program with this root directory");
-        options->exec.declare(app, ExecFlags::WorkingDirectory::required_value);
-        options->kill_child_option = app.add_flag(
-            std::string("--kill-child{") + ExecFlags::kNoValue + "}", options->kill_child_signal,
-            "kill the program with SIGNAL (default KILL) when nsbench dies (implies --fork)");
-        app.add_option("--propagation", options->propagation,
-                       "mount propagation in the new mount namespace")
-            ->check(CLI::IsMember({"private", "slave", "shared", "unchanged"}))
-            ->capture_default_str();
-        app.footer("The program and its arguments follow the options; default: $SHELL.");
+int unshare_main(const std::vector<std::string>& arguments) {
+  UnshareOptions options;
+  const OptionTable table = unshare_options(options);
+  ParsedCommandLine parsed;
+  if (auto exit =
+          parse_or_exit("unshare", table, "Usage: nsbench unshare [options] [PROGRAM [ARGS...]]",
+                        "Run a program in new namespaces, with util-linux unshare's options.\n"
+                        "The program and its arguments follow the options; default: $SHELL.",
+                        arguments, parsed)) {
+    return *exit;
+  }
+  const std::vector<std::string> command = command_or_shell(std::move(parsed.command));
+  if (options.nest > 0)
+    return run_nested(options, command);
 
-        return [options, &app](const std::vector<std::string>& after_dash) {
-          const std::vector<std::string> command = command_from_remaining(app, after_dash, true);
-          if (options->nest > 0)
-            return run_nested(*options, command);
-
-          auto spawn = spawn_options_from(*options);
-          if (!spawn) {
-            print_error("unshare", spawn.error());
-            return exit_code_for(spawn.error());
-          }
-          if (forks(*options)) {
-            const int status = run_and_wait("unshare", *spawn, command);
-            remove_veth_with_its_namespace(*options);
-            return status;
-          }
-          return unshare_and_exec(*spawn, namespace_files_from(*options), command);
-        };
-      }};
+  auto spawn = spawn_options_from(options);
+  if (!spawn) {
+    print_error("unshare", spawn.error());
+    return exit_code_for(spawn.error());
+  }
+  if (forks(options)) {
+    const int status = run_and_wait("unshare", *spawn, command);
+    remove_veth_with_its_namespace(options);
+    return status;
+  }
+  return unshare_and_exec(*spawn, namespace_files_from(options), command);
 }
 
 }  // namespace nsbench::cli

@@ -6,10 +6,10 @@
 
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
 #include <optional>
 #include <string>
 
+#include "common/numbered_entries.h"
 #include "common/pipe_io.h"
 #include "engine/join.h"
 #include "engine/process.h"
@@ -93,11 +93,7 @@ std::optional<Result<int>> decode(const std::string& data) {
 
 int thread_count() {
   int threads = 0;
-  std::error_code error;
-  for (std::filesystem::directory_iterator task("/proc/self/task", error), end;
-       !error && task != end; task.increment(error)) {
-    ++threads;
-  }
+  for_each_numbered_entry("/proc/self/task", [&threads](const char*) { ++threads; });
   return threads;
 }
 
