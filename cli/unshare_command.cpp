@@ -298,6 +298,12 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
     };
   }
   const bool new_network = spawn.namespaces.contains(engine::NamespaceType::net);
+  // Loaded before the child exists: a missing library is reported before any namespace is made,
+  // and the child, which brings the network up, has nothing left to load.
+  if (new_network) {
+    if (auto loaded = engine::load_network_library(); !loaded)
+      return std::unexpected(loaded.error());
+  }
 
   auto environment = options.exec.environment({});
   if (!environment)

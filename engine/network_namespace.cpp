@@ -1,6 +1,7 @@
 #include "engine/network_namespace.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -19,6 +20,59 @@
 namespace nsbench::engine {
 
 namespace {
+
+// libmnl, loaded on first use rather than linked: most nsbench commands never configure a network
+// namespace, and loading one more shared library at every start costs about 0.1 ms, as much as
+// separates util-linux's unshare from the bare syscalls it makes.
+// clang-format off
+#define NSBENCH_MNL_FUNCTIONS(X) \
+  X(nlmsg_put_header)            \
+  X(nlmsg_put_extra_header)      \
+  X(nlmsg_get_payload)           \
+  X(nlmsg_get_payload_len)       \
+  X(nlmsg_get_payload_tail)      \
+  X(nlmsg_ok)                    \
+  X(nlmsg_next)                  \
+  X(attr_get_type)               \
+  X(attr_validate)               \
+  X(attr_get_str)                \
+  X(attr_parse)                  \
+  X(attr_put_strz)               \
+  X(attr_put_u32)                \
+  X(attr_nest_start)             \
+  X(attr_nest_end)
+// clang-format on
+
+struct MnlFunctions {
+#define NSBENCH_DECLARE(name) decltype(&::mnl_##name) name = nullptr;
+  NSBENCH_MNL_FUNCTIONS(NSBENCH_DECLARE)
+#undef NSBENCH_DECLARE
+};
+
+constexpr const char* kMnlLibrary = "libmnl.so.0";
+
+// The functions, or nullptr when the library or one of them cannot be found.
+const MnlFunctions* loaded_mnl() {
+  static const MnlFunctions* const functions = []() -> const MnlFunctions* {
+    void* library = dlopen(kMnlLibrary, RTLD_NOW | RTLD_LOCAL);
+    if (library == nullptr)
+      return nullptr;
+    static MnlFunctions table;
+#define NSBENCH_RESOLVE(name)                                                        \
+  table.name = reinterpret_cast<decltype(table.name)>(dlsym(library, "mnl_" #name)); \
+  if (table.name == nullptr)                                                         \
+    return nullptr;
+    NSBENCH_MNL_FUNCTIONS(NSBENCH_RESOLVE)
+#undef NSBENCH_RESOLVE
+    return &table;
+  }();
+  return functions;
+}
+
+// Only after load_network_library() succeeded: every entry point below checks it first.
+const MnlFunctions& mnl() {
+  return *loaded_mnl();
+}
 
 // Every request here is a few hundred bytes and every answer an acknowledgement, whose echo of
 // the request NETLINK_CAP_ACK cuts off.
@@ -60,9 +114,9 @@ std::unexpected<Error> refusal(std::string operation, std::string_view interface
 }
 
 int keep_kernel_message(const nlattr* attribute, void* data) {
-  if (mnl_attr_get_type(attribute) == NLMSGERR_ATTR_MSG &&
-      mnl_attr_validate(attribute, MNL_TYPE_NUL_STRING) >= 0) {
-    *static_cast<std::string*>(data) = mnl_attr_get_str(attribute);
+  if (mnl().attr_get_type(attribute) == NLMSGERR_ATTR_MSG &&
+      mnl().attr_validate(attribute, MNL_TYPE_NUL_STRING) >= 0) {
+    *static_cast<std::string*>(data) = mnl().attr_get_str(attribute);
   }
   return MNL_CB_OK;
 }
@@ -116,8 +170,8 @@ class RouteSocket {
       if (got == 0)
         return EIO;
       int remaining = static_cast<int>(got);
-      for (auto* reply = reinterpret_cast<const nlmsghdr*>(answer); mnl_nlmsg_ok(reply, remaining);
-           reply = mnl_nlmsg_next(reply, &remaining)) {
+      for (auto* reply = reinterpret_cast<const nlmsghdr*>(answer);
+           mnl().nlmsg_ok(reply, remaining); reply = mnl().nlmsg_next(reply, &remaining)) {
         if (reply->nlmsg_seq == request->nlmsg_seq && reply->nlmsg_type == NLMSG_ERROR)
           return read_acknowledgement(reply);
       }
@@ -129,16 +183,16 @@ class RouteSocket {
 
  private:
   int read_acknowledgement(const nlmsghdr* reply) {
-    if (mnl_nlmsg_get_payload_len(reply) < sizeof(nlmsgerr))
+    if (mnl().nlmsg_get_payload_len(reply) < sizeof(nlmsgerr))
       return EPROTO;
-    const auto* acknowledgement = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(reply));
+    const auto* acknowledgement = static_cast<const nlmsgerr*>(mnl().nlmsg_get_payload(reply));
     if (acknowledgement->error != 0 && (reply->nlmsg_flags & NLM_F_ACK_TLVS) != 0) {
       // The explanation follows the echo of the request, of which a capped answer keeps only the
       // header.
       size_t offset = sizeof(nlmsgerr);
       if ((reply->nlmsg_flags & NLM_F_CAPPED) == 0)
         offset += acknowledgement->msg.nlmsg_len - sizeof(nlmsghdr);
-      mnl_attr_parse(reply, static_cast<unsigned>(offset), keep_kernel_message, &kernel_message_);
+      mnl().attr_parse(reply, static_cast<unsigned>(offset), keep_kernel_message, &kernel_message_);
     }
     return -acknowledgement->error;
   }
@@ -151,11 +205,11 @@ class RouteSocket {
 
 // A zeroed link message for `type`, addressed by name rather than index.
 nlmsghdr* start_link_message(char* buffer, uint16_t type, const InterfaceName& name) {
-  nlmsghdr* message = mnl_nlmsg_put_header(buffer);
+  nlmsghdr* message = mnl().nlmsg_put_header(buffer);
   message->nlmsg_type = type;
-  auto* link = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(message, sizeof(ifinfomsg)));
+  auto* link = static_cast<ifinfomsg*>(mnl().nlmsg_put_extra_header(message, sizeof(ifinfomsg)));
   link->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz(message, IFLA_IFNAME, name.text);
+  mnl().attr_put_strz(message, IFLA_IFNAME, name.text);
   return message;
 }
 
@@ -164,7 +218,7 @@ int request_link_up(RouteSocket& socket, const InterfaceName& name) {
   nlmsghdr* message = start_link_message(buffer, RTM_NEWLINK, name);
   // Without NLM_F_CREATE, RTM_NEWLINK changes the existing interface; ifi_change selects the
   // flags to change, so that only IFF_UP is touched.
-  auto* link = static_cast<ifinfomsg*>(mnl_nlmsg_get_payload(message));
+  auto* link = static_cast<ifinfomsg*>(mnl().nlmsg_get_payload(message));
   link->ifi_flags = IFF_UP;
   link->ifi_change = IFF_UP;
   return socket.exchange(message);
@@ -181,21 +235,21 @@ int request_veth_pair(RouteSocket& socket, const InterfaceName& host_end,
   nlmsghdr* message = start_link_message(buffer, RTM_NEWLINK, host_end);
   message->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 
-  nlattr* link_info = mnl_attr_nest_start(message, IFLA_LINKINFO);
-  mnl_attr_put_strz(message, IFLA_INFO_KIND, "veth");
-  nlattr* veth_data = mnl_attr_nest_start(message, IFLA_INFO_DATA);
-  nlattr* peer = mnl_attr_nest_start(message, VETH_INFO_PEER);
+  nlattr* link_info = mnl().attr_nest_start(message, IFLA_LINKINFO);
+  mnl().attr_put_strz(message, IFLA_INFO_KIND, "veth");
+  nlattr* veth_data = mnl().attr_nest_start(message, IFLA_INFO_DATA);
+  nlattr* peer = mnl().attr_nest_start(message, VETH_INFO_PEER);
   // The peer is described like a link of its own: an ifinfomsg, then its attributes.
-  std::memset(mnl_nlmsg_get_payload_tail(message), 0, sizeof(ifinfomsg));
+  std::memset(mnl().nlmsg_get_payload_tail(message), 0, sizeof(ifinfomsg));
   message->nlmsg_len += MNL_ALIGN(sizeof(ifinfomsg));
-  mnl_attr_put_strz(message, IFLA_IFNAME, namespace_end.text);
+  mnl().attr_put_strz(message, IFLA_IFNAME, namespace_end.text);
   // Created directly in the target namespace, the peer never shows up in the caller's, where its
   // name might clash with an existing interface. The PID cannot have been recycled: the caller
   // is its parent and has not reaped it.
-  mnl_attr_put_u32(message, IFLA_NET_NS_PID, static_cast<uint32_t>(namespace_pid));
-  mnl_attr_nest_end(message, peer);
-  mnl_attr_nest_end(message, veth_data);
-  mnl_attr_nest_end(message, link_info);
+  mnl().attr_put_u32(message, IFLA_NET_NS_PID, static_cast<uint32_t>(namespace_pid));
+  mnl().attr_nest_end(message, peer);
+  mnl().attr_nest_end(message, veth_data);
+  mnl().attr_nest_end(message, link_info);
   return socket.exchange(message);
 }
 
@@ -206,10 +260,10 @@ uint32_t network_mask(int prefix_length) {
 int request_ipv4_address(RouteSocket& socket, unsigned interface_index, uint32_t address,
                          int prefix_length) {
   alignas(nlmsghdr) char buffer[kMessageBufferSize];
-  nlmsghdr* message = mnl_nlmsg_put_header(buffer);
+  nlmsghdr* message = mnl().nlmsg_put_header(buffer);
   message->nlmsg_type = RTM_NEWADDR;
   message->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-  auto* header = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(message, sizeof(ifaddrmsg)));
+  auto* header = static_cast<ifaddrmsg*>(mnl().nlmsg_put_extra_header(message, sizeof(ifaddrmsg)));
   header->ifa_family = AF_INET;
   header->ifa_prefixlen = static_cast<unsigned char>(prefix_length);
   header->ifa_scope = RT_SCOPE_UNIVERSE;
@@ -218,10 +272,10 @@ int request_ipv4_address(RouteSocket& socket, unsigned interface_index, uint32_t
   // IFA_LOCAL is the interface's own address. IFA_ADDRESS gets the same value, or the kernel would
   // take it for the address of a point-to-point peer. Unlike ioctl, rtnetlink does not derive the
   // broadcast address.
-  mnl_attr_put_u32(message, IFA_LOCAL, htonl(address));
-  mnl_attr_put_u32(message, IFA_ADDRESS, htonl(address));
+  mnl().attr_put_u32(message, IFA_LOCAL, htonl(address));
+  mnl().attr_put_u32(message, IFA_ADDRESS, htonl(address));
   if (prefix_length <= 30)
-    mnl_attr_put_u32(message, IFA_BROADCAST, htonl(address | ~network_mask(prefix_length)));
+    mnl().attr_put_u32(message, IFA_BROADCAST, htonl(address | ~network_mask(prefix_length)));
   return socket.exchange(message);
 }
 
@@ -265,6 +319,14 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 }
 
 }  // namespace
+
+Result<> load_network_library() {
+  if (loaded_mnl() == nullptr) {
+    return plain_error("load " + std::string(kMnlLibrary), "",
+                       "configuring network interfaces needs libmnl: apt-get install libmnl0");
+  }
+  return {};
+}
 
 uint32_t Ipv4Network::broadcast_address() const {
   return address | ~network_mask(prefix_length);
@@ -376,11 +438,15 @@ Result<VethSpec> parse_veth_spec(std::string_view text) {
 }
 
 Result<> bring_up_loopback() {
+  if (auto loaded = load_network_library(); !loaded)
+    return loaded;
   RouteSocket socket;
   return set_up(socket, "lo", "bring up loopback");
 }
 
 Result<> set_interface_up(std::string_view name) {
+  if (auto loaded = load_network_library(); !loaded)
+    return loaded;
   if (auto valid = validate_interface_name(name); !valid)
     return valid;
   RouteSocket socket;
@@ -388,6 +454,8 @@ Result<> set_interface_up(std::string_view name) {
 }
 
 Result<> add_ipv4_address(std::string_view interface_name, uint32_t address, int prefix_length) {
+  if (auto loaded = load_network_library(); !loaded)
+    return loaded;
   if (auto valid = validate_interface_name(interface_name); !valid)
     return valid;
   if (prefix_length < 0 || prefix_length > 32) {
@@ -399,6 +467,8 @@ Result<> add_ipv4_address(std::string_view interface_name, uint32_t address, int
 }
 
 Result<> delete_interface(std::string_view name) {
+  if (auto loaded = load_network_library(); !loaded)
+    return loaded;
   if (auto valid = validate_interface_name(name); !valid)
     return valid;
   RouteSocket socket;
@@ -408,6 +478,8 @@ Result<> delete_interface(std::string_view name) {
 }
 
 Result<> create_veth_pair(const VethSpec& spec, pid_t namespace_pid) {
+  if (auto loaded = load_network_library(); !loaded)
+    return loaded;
   if (auto valid = validate_interface_name(spec.host_interface); !valid)
     return valid;
   if (auto valid = validate_interface_name(spec.namespace_interface); !valid)
@@ -455,6 +527,8 @@ Result<> create_veth_pair(const VethSpec& spec, pid_t namespace_pid) {
 }
 
 Result<> configure_namespace_end(const VethSpec& spec) {
+  if (auto loaded = load_network_library(); !loaded)
+    return loaded;
   if (auto valid = validate_interface_name(spec.namespace_interface); !valid)
     return valid;
   RouteSocket socket;

@@ -64,6 +64,11 @@ Result<VethSpec> parse_veth_spec(std::string_view text);
 // Whether `name` is a name the kernel accepts for an interface and that it will not rename.
 Result<> validate_interface_name(std::string_view name);
 
+// Loads libmnl, which builds and parses the rtnetlink messages, if it is not loaded yet. Every
+// function below does so itself; a multithreaded process calls this before it forks a child that
+// configures a namespace, since loading a library in such a child can deadlock.
+Result<> load_network_library();
+
 // Sets "lo" up in the caller's network namespace. The kernel gives it 127.0.0.1/8 and ::1 as it
 // comes up; a new network namespace starts with lo down, so nothing on 127.0.0.1 works before.
 Result<> bring_up_loopback();
