@@ -28,6 +28,10 @@ constexpr std::chrono::seconds kAttachTimeout{60};
 // bpftrace announces its probes just before it attaches them, and says nothing when done. Its
 // tracepoint probes attach within milliseconds; this wait leaves a wide margin.
 constexpr std::chrono::milliseconds kAttachSettle{1000};
+// bpftrace can miss a SIGINT that arrives just before it blocks waiting for events, and then waits
+// for an event that never comes: stop() repeats the signal this often, this many times.
+constexpr std::chrono::milliseconds kStopResend{500};
+constexpr int kStopAttempts = 20;
 
 std::string first_line_of_file(int fd) {
   char text[512] = {};
@@ -218,10 +222,27 @@ void BpftraceSession::close_outputs() {
 }
 
 Result<std::string> BpftraceSession::stop() {
-  if (Result<> interrupted = process_.signal(SIGINT); !interrupted)
-    return std::unexpected(interrupted.error());
   // bpftrace prints its maps on the way out; the pipe ends when it has exited.
-  while (read_available(output_fd_, output_)) {
+  bool ended = false;
+  for (int attempt = 0; attempt < kStopAttempts && !ended; ++attempt) {
+    if (Result<> interrupted = process_.signal(SIGINT); !interrupted)
+      return std::unexpected(interrupted.error());
+    const auto resend_at = std::chrono::steady_clock::now() + kStopResend;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          resend_at - std::chrono::steady_clock::now());
+      pollfd ready{output_fd_, POLLIN, 0};
+      if (left.count() <= 0 || poll(&ready, 1, static_cast<int>(left.count())) == 0)
+        break;
+      if ((ready.revents & (POLLIN | POLLHUP)) != 0 && !read_available(output_fd_, output_)) {
+        ended = true;
+        break;
+      }
+    }
+  }
+  if (!ended) {
+    (void)process_.signal(SIGKILL);
+    return plain_error("stop bpftrace", "bpftrace", "it did not exit after SIGINT");
   }
   Result<int> status = process_.wait();
   if (!status)
