@@ -1,5 +1,6 @@
 // `nsbench unshare`: run a program in new namespaces, with util-linux unshare's options.
 #include <fcntl.h>
+#include <net/if.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -51,8 +52,13 @@ struct UnshareOptions {
   std::vector<std::string> map_groups;
   std::string setgroups;
   std::string veth;
-  // The new network namespace of a --veth command, by inode, recorded once the child exists.
-  std::shared_ptr<ino_t> veth_namespace = std::make_shared<ino_t>(0);
+  // The pair a --veth command made, recorded once it exists: its namespace by inode, and the host
+  // end by interface index, which the kernel does not reuse soon, unlike a name.
+  struct CreatedVeth {
+    ino_t namespace_inode = 0;
+    unsigned host_index = 0;
+  };
+  std::shared_ptr<CreatedVeth> created_veth = std::make_shared<CreatedVeth>();
 };
 
 // An ID given by number or, for --map-user/--map-group, by name.
@@ -199,12 +205,12 @@ bool network_namespace_in_use(ino_t inode) {
 // there. Once nothing is left in the namespace, nsbench deletes the host end itself. Processes the
 // command left behind keep the namespace, and the pair, alive.
 void remove_veth_with_its_namespace(const UnshareOptions& options) {
-  if (options.veth.empty() || *options.veth_namespace == 0 ||
-      network_namespace_in_use(*options.veth_namespace)) {
+  const UnshareOptions::CreatedVeth& created = *options.created_veth;
+  if (created.host_index == 0 || network_namespace_in_use(created.namespace_inode))
     return;
-  }
   auto spec = engine::parse_veth_spec(options.veth);
-  if (!spec)
+  // Only the interface nsbench made: by now the name may be gone, or even taken by another.
+  if (!spec || if_nametoindex(spec->host_interface.c_str()) != created.host_index)
     return;
   auto deleted = engine::delete_interface(spec->host_interface);
   if (!deleted && deleted.error().error_number != ENODEV)
@@ -281,11 +287,16 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
       return plain_error("--veth", "", "the host end is created by nsbench: add --fork");
     veth = *parsed;
     spawn.namespaces.add(engine::NamespaceType::net);
-    parent_steps.push_back([spec = *veth, recorded = options.veth_namespace](pid_t child) {
+    parent_steps.push_back([spec = *veth, created = options.created_veth](pid_t child) -> Result<> {
       struct stat namespace_file {};
-      if (stat(("/proc/" + std::to_string(child) + "/ns/net").c_str(), &namespace_file) == 0)
-        *recorded = namespace_file.st_ino;
-      return engine::create_veth_pair(spec, child);
+      if (stat(("/proc/" + std::to_string(child) + "/ns/net").c_str(), &namespace_file) != 0)
+        return system_error("stat", "/proc/" + std::to_string(child) + "/ns/net");
+      Result<> made = engine::create_veth_pair(spec, child);
+      if (made) {
+        created->namespace_inode = namespace_file.st_ino;
+        created->host_index = if_nametoindex(spec.host_interface.c_str());
+      }
+      return made;
     });
   }
   if (!parent_steps.empty()) {

@@ -12,7 +12,7 @@ packages=(
   libbenchmark-dev libgtest-dev libgmock-dev
   prometheus-cpp-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   # tools the tests and side-by-side benchmarks run
-  prometheus util-linux procps bpftrace bubblewrap tini dumb-init
+  prometheus util-linux procps iproute2 bpftrace bubblewrap tini dumb-init
 )
 
 missing=()

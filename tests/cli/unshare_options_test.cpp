@@ -89,6 +89,20 @@ TEST(UnshareOptions, VethPairExistsWhileTheNamespaceLivesAndGoesWithIt) {
   }
 }
 
+TEST(UnshareOptions, VethLeavesAnInterfaceItDidNotMakeAlone) {
+  NSBENCH_REQUIRE_ROOT();
+  NSBENCH_REQUIRE_PROGRAM(ip, "ip", "iproute2");
+  // In a network namespace of the test's own: an existing pair whose name --veth asks for again.
+  const std::string script = *ip + " link add taken type veth peer name takenp && " + kNsbench +
+                             " unshare -f --veth taken:eth0 true; echo status $?; " + *ip +
+                             " -br link show taken";
+  const CommandResult result = run_command({kNsbench, "unshare", "-n", "sh", "-c", script});
+  EXPECT_NE(result.standard_output.find("status 1"), std::string::npos) << result.describe();
+  EXPECT_NE(result.standard_error.find("already exists"), std::string::npos) << result.describe();
+  EXPECT_NE(result.standard_output.find("taken@takenp"), std::string::npos)
+      << "the existing interface was deleted: " << result.describe();
+}
+
 TEST(UnshareOptions, VethPairStaysWhileALeftoverProcessHoldsTheNamespace) {
   NSBENCH_REQUIRE_ROOT();
   const std::string host_end = "nsbd" + std::to_string(getpid() % 100000);
