@@ -39,16 +39,21 @@ std::string target_path(pid_t target, const std::string& entry) {
 }
 
 // --all: every namespace of the target the caller does not already share (joining one's own
-// user namespace is an error, and joining an identical namespace is pointless).
-engine::NamespaceSet namespaces_not_shared_with(pid_t target) {
+// user namespace is an error, and joining an identical namespace is pointless). A namespace of
+// the target that cannot be looked at is an error: skipping it would run the command in the
+// caller's own namespaces as if all had gone well.
+Result<engine::NamespaceSet> namespaces_not_shared_with(pid_t target) {
   engine::NamespaceSet differing;
   for (engine::NamespaceType type : engine::kAllNamespaceTypes) {
     struct stat mine {};
     struct stat theirs {};
     const std::string name(engine::name(type));
-    if (stat(("/proc/self/ns/" + name).c_str(), &mine) != 0 ||
-        stat(target_path(target, "ns/" + name).c_str(), &theirs) != 0) {
-      continue;
+    if (stat(("/proc/self/ns/" + name).c_str(), &mine) != 0)
+      continue;  // a type this kernel lacks
+    const std::string path = target_path(target, "ns/" + name);
+    if (stat(path.c_str(), &theirs) != 0) {
+      return system_error("look at the namespaces of process " + std::to_string(target), path,
+                          errno == ENOENT ? "the target process has exited" : "");
     }
     if (mine.st_ino != theirs.st_ino || mine.st_dev != theirs.st_dev)
       differing.add(type);
@@ -115,9 +120,13 @@ int enter(const EnterOptions& options, const std::vector<std::string>& command) 
       print_error("enter", "--all needs a target: -t PID");
       return usage_exit_code();
     }
-    engine::NamespaceSet differing = namespaces_not_shared_with(options.target);
+    auto differing = namespaces_not_shared_with(options.target);
+    if (!differing) {
+      print_error("enter", differing.error());
+      return kExitFailure;
+    }
     for (engine::NamespaceType type : engine::kAllNamespaceTypes) {
-      if (differing.contains(type))
+      if (differing->contains(type))
         requested.add(type);
     }
   }

@@ -39,6 +39,8 @@ const BadInputCase kCases[] = {
     {"EnterWithoutTarget", {"enter", "-n"}, 2, "enter", "no target"},
     {"EnterWithNonNumericTarget", {"enter", "-t", "abc", "-n"}, 2, "enter", "'abc'"},
     {"EnterWithDeadTarget", {"enter", "-t", "999999", "-n", "true"}, 1, "enter", "999999"},
+    // Skipping what cannot be looked at would run the command in nsbench's own namespaces.
+    {"EnterAllWithDeadTarget", {"enter", "-t", "999999", "-a", "true"}, 1, "enter", "has exited"},
     {"TraceIntervalNotANumber", {"trace", "--interval", "nan"}, 2, "trace", "nan"},
     {"NestNotANumber",
      {"unshare", "--nest", "abc", "true"},
