@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <sstream>
@@ -25,6 +26,38 @@ namespace {
 
 // bpftrace compiles its script with LLVM before attaching: seconds on a busy machine.
 constexpr std::chrono::seconds kAttachTimeout{60};
+
+// The bpftrace of the session that is running, 0 when none is.
+std::atomic<pid_t> running_bpftrace{0};
+
+// A SIGINT, SIGTERM or SIGHUP that ends nsbench while bpftrace runs would leave bpftrace running
+// with its probes attached, an orphan: the handler kills it first (the kernel detaches its probes
+// as it dies), then lets the signal take its default course.
+void kill_bpftrace_and_reraise(int signal_number) {
+  if (const pid_t pid = running_bpftrace.load(); pid > 0)
+    kill(pid, SIGKILL);
+  signal(signal_number, SIG_DFL);
+  raise(signal_number);
+}
+
+// Installs the handler for the signals that still have their default action; a program that
+// handles them itself keeps its handlers.
+// Called before bpftrace is reaped, after which its PID may be another process's.
+void forget_running(pid_t pid) {
+  if (pid > 0)
+    running_bpftrace.compare_exchange_strong(pid, 0);
+}
+
+void take_bpftrace_along_on_termination() {
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction current {};
+    if (sigaction(signal_number, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+      struct sigaction handler {};
+      handler.sa_handler = kill_bpftrace_and_reraise;
+      sigaction(signal_number, &handler, nullptr);
+    }
+  }
+}
 // bpftrace announces its probes just before it attaches them, and says nothing when done. Its
 // tracepoint probes attach within milliseconds; this wait leaves a wide margin.
 constexpr std::chrono::milliseconds kAttachSettle{1000};
@@ -164,6 +197,8 @@ Result<BpftraceSession> BpftraceSession::start(const std::string& script) {
     return std::unexpected(failure);
   }
   BpftraceSession session(engine::ChildProcess(pid, pidfd), output[0], error_fd);
+  running_bpftrace = pid;
+  take_bpftrace_along_on_termination();
 
   // bpftrace announces its attached probes in its first JSON line; anything else first is a
   // failure, told on its standard error.
@@ -210,6 +245,7 @@ BpftraceSession& BpftraceSession::operator=(BpftraceSession&& other) noexcept {
 
 // The ChildProcess member kills and reaps a bpftrace still running; its probes go with it.
 BpftraceSession::~BpftraceSession() {
+  forget_running(process_.pid());
   close_outputs();
 }
 
@@ -244,6 +280,7 @@ Result<std::string> BpftraceSession::stop() {
     (void)process_.signal(SIGKILL);
     return plain_error("stop bpftrace", "bpftrace", "it did not exit after SIGINT");
   }
+  forget_running(process_.pid());
   Result<int> status = process_.wait();
   if (!status)
     return std::unexpected(status.error());
