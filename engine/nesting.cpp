@@ -38,16 +38,17 @@ Result<> write_own_proc_file(const char* name, const std::string& content) {
   return {};
 }
 
-// Maps root of the new user namespace to root of the one above. Each level does this for itself:
-// the level above sees the host's /proc, whose PIDs are not the ones its clone3() returned once
-// PID namespaces nest, so it cannot name the child's map files. A process may map only its own
+// Maps root of the new user namespace to the IDs its creator had in the one above: the caller's
+// own at the first level, root at every deeper one. Each level does this for itself: the level
+// above sees the host's /proc, whose PIDs are not the ones its clone3() returned once PID
+// namespaces nest, so it cannot name the child's map files. A process may map only its creator's
 // IDs, and its groups only after denying setgroups.
-Result<> map_own_root_to_parent_root() {
+Result<> map_own_root_to(uid_t outer_uid, gid_t outer_gid) {
   if (auto denied = write_own_proc_file("setgroups", "deny"); !denied)
     return denied;
-  if (auto uids = write_own_proc_file("uid_map", "0 0 1\n"); !uids)
+  if (auto uids = write_own_proc_file("uid_map", "0 " + std::to_string(outer_uid) + " 1\n"); !uids)
     return uids;
-  return write_own_proc_file("gid_map", "0 0 1\n");
+  return write_own_proc_file("gid_map", "0 " + std::to_string(outer_gid) + " 1\n");
 }
 
 int run_level(int level, const NestOptions& options, const std::vector<std::string>& argv,
@@ -64,14 +65,17 @@ int run_level(int level, const NestOptions& options, const std::vector<std::stri
     next.namespaces.add(NamespaceType::user);
     // A process may create a user namespace only while its own IDs are mapped in the one it is
     // in, so every level is mapped before it goes deeper.
-    next.prepare_in_child = map_own_root_to_parent_root;
+    next.prepare_in_child = [uid = getuid(), gid = getgid()] { return map_own_root_to(uid, gid); };
   }
   auto child =
       spawn_in_namespaces(next, [&] { return run_level(level + 1, options, argv, report); });
   if (!child) {
     report->failed_level = level + 1;
     report->error_number = child.error().error_number;
-    std::strncpy(report->operation, child.error().operation.c_str(), sizeof report->operation - 1);
+    const Error& error = child.error();
+    const std::string operation =
+        error.subject.empty() ? error.operation : error.operation + " " + error.subject;
+    std::strncpy(report->operation, operation.c_str(), sizeof report->operation - 1);
     return 1;
   }
   return child->wait().value_or(1);

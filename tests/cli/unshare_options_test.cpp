@@ -32,6 +32,18 @@ TEST(UnshareOptions, MapRootUserGivesAnUnprivilegedCallerRootInside) {
   }
 }
 
+TEST(UnshareOptions, NestWithUserNamespacesWorksForAnUnprivilegedCaller) {
+  NSBENCH_REQUIRE_ROOT();
+  NSBENCH_REQUIRE_PROGRAM(setpriv, "setpriv", "util-linux");
+  // The first level maps its root to the caller's own IDs, the only ones it may map.
+  const CommandResult result =
+      run_command({*setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", kNsbench,
+                   "unshare", "--nest", "3", "-U", "sh", "-c", "id -u; id -g"});
+  ASSERT_EQ(result.exit_code(), 0) << result.describe();
+  EXPECT_EQ(result.standard_output, "0\n0\n") << result.describe();
+  EXPECT_NE(result.standard_error.find("depth reached: 3"), std::string::npos) << result.describe();
+}
+
 TEST(UnshareOptions, MapUsersAcceptsBothRangeSpellingsWithAndWithoutFork) {
   NSBENCH_REQUIRE_ROOT();
   // Without -f, nsbench itself enters the namespace, and a helper left outside writes the maps.
