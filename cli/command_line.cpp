@@ -101,7 +101,7 @@ int run_command_line(const std::vector<Subcommand>& table,
   CLI::App app{"nsbench: benchmarks and eBPF probes for Linux namespace operations"};
   app.name("nsbench");
   app.require_subcommand(1);
-  app.set_version_flag("--version", "nsbench 0.1.0");
+  app.set_version_flag("--version", kVersion);
 
   std::vector<std::string> after_dash;
   std::vector<std::string> before_dash = split_at_double_dash(arguments, &after_dash);

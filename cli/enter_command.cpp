@@ -77,6 +77,14 @@ Result<engine::ExecEnvironment> exec_environment(const EnterOptions& options, bo
     if (!root)
       return std::unexpected(root.error());
     environment->root.emplace(std::move(*root));
+    // As nsenter does: without -w the command stays in the caller's working directory, which
+    // the descriptor reaches even where the new root would not.
+    if (!environment->working_directory) {
+      auto current = engine::DirectoryHandle::open(".");
+      if (!current)
+        return std::unexpected(current.error());
+      environment->working_directory.emplace(std::move(*current));
+    }
   }
   // Entering a user namespace leaves the caller's IDs unmapped there; like nsenter, become root
   // of that namespace unless asked to keep the credentials.
@@ -130,7 +138,11 @@ int enter(const EnterOptions& options, const std::vector<std::string>& command) 
         requested.add(type);
     }
   }
-  if (requested.empty() && !options.all) {
+  // nsenter runs the command even with no namespace to enter (in the target's root or working
+  // directory with -r or -w); as `nsbench enter` with nothing at all to do, it is likelier a slip.
+  const bool something_to_do =
+      !requested.empty() || options.all || options.root_given || options.exec.any_given();
+  if (!something_to_do && !util_linux_exit_codes()) {
     print_error("enter", "no namespace to enter: give at least one of -a -m -u -i -n -p -U -C -T");
     return usage_exit_code();
   }

@@ -13,8 +13,6 @@
 
 namespace {
 
-constexpr const char* kVersion = "nsbench 0.1.0";
-
 struct EngineSubcommand {
   const char* name;
   const char* description;
@@ -72,7 +70,7 @@ int main(int argc, char** argv) {
   }
 
   if (first_word == "--version" || first_word == "-V") {
-    fmt::print("{}\n", kVersion);
+    fmt::print("{}\n", nsbench::cli::kVersion);
     return nsbench::cli::kExitSuccess;
   }
   if (first_word == "--help" || first_word == "-h") {

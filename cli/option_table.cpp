@@ -16,6 +16,7 @@ namespace {
 // getopt_long identifies a long option by this value plus its index in the table.
 constexpr int kLongOptionBase = 0x1000;
 constexpr int kHelpIndex = -1;
+constexpr int kVersionIndex = -2;
 
 // "--net" or "-n", as the messages name an option.
 std::string spelled(const OptionSpec& spec) {
@@ -59,7 +60,7 @@ std::expected<ParsedCommandLine, std::string> parse_command_line(
     const OptionTable& table, const std::vector<std::string>& arguments) {
   // "+": stop at the first word that is not an option, as util-linux does (the command's own
   // options are its own); ":": report a missing value apart from an unknown option.
-  std::string short_options = "+:h";
+  std::string short_options = "+:hV";
   std::vector<option> long_options;
   for (size_t index = 0; index < table.size(); ++index) {
     const OptionSpec& spec = table[index];
@@ -74,6 +75,7 @@ std::expected<ParsedCommandLine, std::string> parse_command_line(
     }
   }
   long_options.push_back(option{"help", no_argument, nullptr, kLongOptionBase + kHelpIndex});
+  long_options.push_back(option{"version", no_argument, nullptr, kLongOptionBase + kVersionIndex});
   long_options.push_back(option{nullptr, 0, nullptr, 0});
 
   // getopt wants writable argv; it only reorders with a "-" or without a "+", so copies suffice.
@@ -107,6 +109,10 @@ std::expected<ParsedCommandLine, std::string> parse_command_line(
     }
     if (found == 'h' || found == kLongOptionBase + kHelpIndex) {
       parsed.help = true;
+      continue;
+    }
+    if (found == 'V' || found == kLongOptionBase + kVersionIndex) {
+      parsed.version = true;
       continue;
     }
 
@@ -144,6 +150,7 @@ std::string usage_text(const std::string& usage, const OptionTable& table,
     text += fmt::format("  {:<28} {}\n", names, spec.help);
   }
   text += fmt::format("  {:<28} {}\n", "-h, --help", "print this help and exit");
+  text += fmt::format("  {:<28} {}\n", "-V, --version", "print the version and exit");
   if (!footer.empty())
     text += "\n" + footer + "\n";
   return text;

@@ -33,10 +33,12 @@ using OptionTable = std::vector<OptionSpec>;
 
 struct ParsedCommandLine {
   bool help = false;                 // -h/--help was given: print the usage and nothing else
+  bool version = false;              // -V/--version was given: print the version and nothing else
   std::vector<std::string> command;  // the words after the options
 };
 
-// Parses `arguments`, the words after the subcommand, against `table` and -h/--help. A wrong
+// Parses `arguments`, the words after the subcommand, against `table`, -h/--help and
+// -V/--version (util-linux's spellings). A wrong
 // command line is the one line that says what is wrong, naming the option.
 std::expected<ParsedCommandLine, std::string> parse_command_line(
     const OptionTable& table, const std::vector<std::string>& arguments);

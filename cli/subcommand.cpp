@@ -25,6 +25,10 @@ std::optional<int> parse_or_exit(const std::string& subcommand, const OptionTabl
     fmt::print("{}", usage_text(usage, table, footer));
     return kExitSuccess;
   }
+  if (result->version) {
+    fmt::print("{}\n", kVersion);
+    return kExitSuccess;
+  }
   parsed = std::move(*result);
   return std::nullopt;
 }
@@ -72,7 +76,7 @@ int run_and_wait(const std::string& subcommand, const engine::SpawnOptions& opti
 int exec_in_place(const std::string& subcommand, const std::vector<std::string>& command) {
   const int exit_code = engine::execute(command);
   // Worded as the engine words a child's failed exec, so that every path reads the same.
-  print_error(subcommand, Error{"execute", command[0], errno, {}});
+  print_error(subcommand, engine::exec_failure(command[0], errno));
   return exit_code;
 }
 

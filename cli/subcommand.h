@@ -13,6 +13,8 @@
 
 namespace nsbench::cli {
 
+inline constexpr const char* kVersion = "nsbench 0.1.0";
+
 int unshare_main(const std::vector<std::string>& arguments);
 int enter_main(const std::vector<std::string>& arguments);
 int init_main(const std::vector<std::string>& arguments);

@@ -26,8 +26,8 @@ std::string hint_for(int error_number, NamespaceSet namespaces) {
     case EINVAL:
       if (namespaces.contains(NamespaceType::user) || namespaces.contains(NamespaceType::mnt) ||
           namespaces.contains(NamespaceType::time)) {
-        return "the kernel refuses this in a multithreaded process (run_joined() and "
-               "run_unshared() fork a single-threaded one) or for the caller's own user namespace";
+        return "the kernel refuses it for the caller's own user namespace, and to a "
+               "multithreaded process";
       }
       return {};
     case ENOMEM:

@@ -106,7 +106,7 @@ int run_init(const std::vector<std::string>& argv, ForwardTo forward_to) {
   return run_init_function(
       [&argv]() -> int {
         const int exit_code = execute(argv);
-        const Error error{"execute", argv[0], errno, {}};
+        const Error error = exec_failure(argv[0], errno);
         std::fprintf(stderr, "nsbench init: %s\n", error.message().c_str());
         return exit_code;
       },

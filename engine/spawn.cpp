@@ -216,7 +216,7 @@ Result<ChildProcess> spawn(const SpawnOptions& options, AfterSetup after_setup,
 
 [[noreturn]] void exec_command(const std::vector<std::string>& argv, int status_fd) {
   const int exit_code = execute(argv);
-  fail_in_child(status_fd, Error{"execute", argv[0], errno, {}}, exit_code);
+  fail_in_child(status_fd, exec_failure(argv[0], errno), exit_code);
 }
 
 }  // namespace
@@ -257,6 +257,12 @@ Result<> unshare_and_prepare(const SpawnOptions& options) {
 
 int exit_code_for_exec_failure(int error_number) {
   return error_number == ENOENT ? 127 : 126;
+}
+
+Error exec_failure(const std::string& program, int error_number) {
+  if (program.empty())
+    return Error{"execute", "''", error_number, "the program name is empty"};
+  return Error{"execute", program, error_number, {}};
 }
 
 int execute(const std::vector<std::string>& argv) {

@@ -51,6 +51,10 @@ Result<ChildProcess> spawn_command(const SpawnOptions& options,
 // cannot be executed.
 int execute(const std::vector<std::string>& argv);
 
+// The error for a failed exec of `program`, worded the same on every path that runs a command;
+// an empty program name is named as such.
+Error exec_failure(const std::string& program, int error_number);
+
 // The shell's exit code for a failed exec with `error_number`: 127 or 126.
 int exit_code_for_exec_failure(int error_number);
 
