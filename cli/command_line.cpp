@@ -1,6 +1,9 @@
 #include "cli/command_line.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <optional>
 
@@ -72,6 +75,18 @@ std::optional<std::string> empty_optional_value(const CLI::App& app,
 }
 
 }  // namespace
+
+Result<> check_output_file(const std::string& path) {
+  if (path.empty())
+    return {};
+  if (std::filesystem::is_directory(path))
+    return plain_error("write " + path, "", "it is a directory; give a file name");
+  const std::filesystem::path directory = std::filesystem::path(path).parent_path();
+  const std::string where = directory.empty() ? "." : directory.string();
+  if (access(where.c_str(), W_OK | X_OK) != 0)
+    return system_error("write " + path, where, "the directory must exist and be writable");
+  return {};
+}
 
 CLI::Validator whole_number_between(long long low, long long high) {
   return CLI::Validator(

@@ -13,9 +13,9 @@
 #include "bench/host_fingerprint.h"
 #include "bench/probe_overhead.h"
 #include "bench/runner.h"
+#include "cli/command_line.h"
 #include "cli/exit_codes.h"
 #include "cli/report.h"
-#include "cli/command_line.h"
 #include "cli/telemetry_launcher.h"
 #include "probes/namespace_probes.h"
 #include "probes/snapshot_reader.h"
@@ -273,7 +273,8 @@ Subcommand overhead_subcommand() {
                    "--attach-mode", options->attach_mode,
                    "force nsbench's attach mode: fentry, tp_btf, tracepoint, raw_tracepoint")
                 ->check(CLI::IsMember({"fentry", "tp_btf", "tracepoint", "raw_tracepoint"}));
-            app.add_option("--json", options->json_path, "write the figures to FILE as JSON");
+            app.add_option("--json", options->json_path, "write the figures to FILE as JSON")
+                ->check(checked_by(check_output_file));
             app.add_flag("-v,--verbose", options->verbose, "debug output, libbpf messages");
             return [options](const std::vector<std::string>& after_dash) {
               if (!after_dash.empty()) {

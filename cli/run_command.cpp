@@ -11,9 +11,9 @@
 
 #include "bench/host_fingerprint.h"
 #include "bench/runner.h"
+#include "cli/command_line.h"
 #include "cli/exit_codes.h"
 #include "cli/report.h"
-#include "cli/command_line.h"
 #include "cli/telemetry_flags.h"
 #include "cli/telemetry_launcher.h"
 #include "exporter/metrics_collector.h"
@@ -55,18 +55,6 @@ Result<std::optional<probes::NamespaceProbes>> attach_probes(const RunCommandOpt
   }
   fmt::print("probes attached with {}\n", probes::name(attached->attach_mode()));
   return std::move(*attached);
-}
-
-// Whether a file could be created at `path` (its directory exists and is writable); empty paths
-// (no file asked for) pass.
-Result<> check_directory_writable(const std::string& path) {
-  if (path.empty())
-    return {};
-  const std::filesystem::path directory = std::filesystem::path(path).parent_path();
-  const std::string where = directory.empty() ? "." : directory.string();
-  if (access(where.c_str(), W_OK | X_OK) != 0)
-    return system_error("write " + path, where, "the directory must exist and be writable");
-  return {};
 }
 
 // The probes' histogram of the calls a scenario exercises. Only successful calls: a failed setns()
@@ -178,28 +166,33 @@ Subcommand run_subcommand() {
             app.add_flag("--quick", options->quick, "few iterations, for smoke runs (under 30 s)");
             app.add_option("--filter", options->filter, "run only scenarios matching this regex")
                 ->check(checked_by([](const std::string& text) -> Result<> {
+                  std::regex pattern;
                   try {
-                    std::regex(text, std::regex::ECMAScript);
+                    pattern = std::regex(text, std::regex::ECMAScript);
                   } catch (const std::regex_error& error) {
                     return plain_error("regular expression", text, error.what());
                   }
-                  return {};
+                  for (const std::string& name : bench::scenario_names()) {
+                    if (std::regex_search(name, pattern))
+                      return {};
+                  }
+                  return plain_error("filter", text,
+                                     "no scenario name matches; the filter is a regex searched "
+                                     "in the names, such as 'create/' or 'setns/(pid|net)'");
                 }));
             app.add_option("--repetitions", options->repetitions, "repetitions per scenario")
                 ->check(whole_number_between(1, 1000));
             app.add_option("--json", options->json_path,
                            "Google Benchmark-format results file ('' for none)")
+                ->check(checked_by(check_output_file))
                 ->capture_default_str();
             app.add_option("--textfile", options->textfile,
-                           "write the metrics to FILE at the end, atomically");
+                           "write the metrics to FILE at the end, atomically")
+                ->check(checked_by(check_output_file));
             app.add_option("--push", options->push_url, "push the metrics to a Pushgateway URL")
                 ->check(checked_by(exporter::check_gateway_url));
             app.add_option("--push-job", options->push_job, "job name for --push")
-                ->check(checked_by([](const std::string& job) -> Result<> {
-                  if (job.empty())
-                    return plain_error("job name", "", "give a non-empty job name");
-                  return {};
-                }))
+                ->check(checked_by(exporter::check_job_name))
                 ->capture_default_str();
             app.add_flag("--no-probes", options->no_probes, "run the benchmarks without eBPF");
             options->telemetry.declare(app);
@@ -207,13 +200,6 @@ Subcommand run_subcommand() {
               if (!after_dash.empty()) {
                 print_error("run", "unexpected arguments after '--'");
                 return usage_exit_code();
-              }
-              // Before minutes of benchmarks, not after: the files must be writable where asked.
-              for (const std::string& path : {options->json_path, options->textfile}) {
-                if (Result<> writable = check_directory_writable(path); !writable) {
-                  print_error("run", writable.error());
-                  return usage_exit_code();
-                }
               }
               return run(*options);
             };

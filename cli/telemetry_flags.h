@@ -10,23 +10,12 @@
 #include <CLI/CLI.hpp>
 #include <prometheus/collectable.h>
 
+#include "cli/command_line.h"
 #include "common/result.h"
 #include "exporter/metrics_server.h"
 #include "probes/namespace_probes.h"
 
 namespace nsbench::cli {
-
-// A CLI11 check from a parser of ours: the option's value is refused, at parse time, with the
-// parser's own message when the parser fails on it.
-template <typename Parser>
-CLI::Validator checked_by(Parser parser) {
-  return CLI::Validator(
-      [parser](const std::string& text) -> std::string {
-        auto parsed = parser(text);
-        return parsed ? std::string() : parsed.error().message();
-      },
-      "", "checked");
-}
 
 class TelemetryFlags {
  public:

@@ -10,13 +10,13 @@
 
 #include <fmt/core.h>
 
-#include "cli/exit_codes.h"
 #include "cli/command_line.h"
+#include "cli/exit_codes.h"
 #include "cli/telemetry_flags.h"
 #include "cli/telemetry_launcher.h"
 #include "cli/trace_view.h"
-#include "probes/cgroup_id.h"
 #include "exporter/metrics_collector.h"
+#include "probes/cgroup_id.h"
 
 namespace nsbench::cli {
 
@@ -89,6 +89,7 @@ int trace(const TraceOptions& options) {
   const bool terminal = isatty(STDOUT_FILENO) == 1;
   const auto start = std::chrono::steady_clock::now();
   probes::Snapshot previous = probes->snapshot();
+  auto previous_at = start;
   for (;;) {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -98,12 +99,17 @@ int trace(const TraceOptions& options) {
     const bool stopped = wait > 0 && wait_for_stop(stop, wait);
 
     const probes::Snapshot current = probes->snapshot();
+    const auto now = std::chrono::steady_clock::now();
+    // Rates over the time that did pass: the last view of a --duration that is not a multiple of
+    // --interval, or one cut short by a signal, covers less than an interval.
+    const double covered = std::chrono::duration<double>(now - previous_at).count();
     // On a terminal the view is redrawn in place; into a file or pipe, views follow each other.
     if (terminal)
       fmt::print("\033[H\033[2J");
-    fmt::print("{}\n", format_trace_view(current, previous, options.interval_seconds));
+    fmt::print("{}\n", format_trace_view(current, previous, covered));
     std::fflush(stdout);
     previous = current;
+    previous_at = now;
 
     const bool done = options.duration_seconds > 0 && elapsed + wait >= options.duration_seconds;
     if (stopped || done)
@@ -124,7 +130,13 @@ Subcommand trace_subcommand() {
                            "stop after SECONDS (default: run until interrupted)")
                 ->check(number_between(0.1, 1e9));
             app.add_option("--cgroup", options->cgroup,
-                           "count only tasks of this cgroup v2 directory (not its children)");
+                           "count only tasks of this cgroup v2 directory (not its children)")
+                ->check(checked_by([](const std::string& directory) -> Result<> {
+                  // Empty would mean no filter at all: the whole machine, not what was asked.
+                  if (directory.empty())
+                    return plain_error("cgroup", "", "give a cgroup v2 directory");
+                  return {};
+                }));
             app.add_option("--pid", options->pid,
                            "count only this process and the processes it starts from now on")
                 ->check(whole_number_between(1, 1 << 22));

@@ -45,9 +45,10 @@ Result<GatewayEndpoint> parse_gateway_url(const std::string& url) {
   GatewayEndpoint endpoint{
       scheme + "://" + authority.substr(0, has_port ? colon : authority.size()),
       has_port ? authority.substr(colon + 1) : kDefaultGatewayPort};
-  if (endpoint.port.empty() ||
-      !std::ranges::all_of(endpoint.port, [](unsigned char c) { return std::isdigit(c); })) {
-    return plain_error(kOperation, url, "the port must be a number");
+  if (endpoint.port.empty() || endpoint.port.size() > 5 ||
+      !std::ranges::all_of(endpoint.port, [](unsigned char c) { return std::isdigit(c); }) ||
+      std::stoi(endpoint.port) < 1 || std::stoi(endpoint.port) > 65535) {
+    return plain_error(kOperation, url, "the port must be a number from 1 to 65535");
   }
   return endpoint;
 }
@@ -72,6 +73,12 @@ class BorrowedCollectable : public prometheus::Collectable {
 
 }  // namespace
 
+Result<> check_job_name(const std::string& job) {
+  if (!is_valid_job_name(job))
+    return plain_error("job name", job, "give letters, digits, '_', '-' or '.'");
+  return {};
+}
+
 Result<> check_gateway_url(const std::string& url) {
   if (Result<GatewayEndpoint> endpoint = parse_gateway_url(url); !endpoint)
     return std::unexpected(endpoint.error());
@@ -83,10 +90,8 @@ Result<> push_to_gateway(const std::string& url, const std::string& job,
   Result<GatewayEndpoint> endpoint = parse_gateway_url(url);
   if (!endpoint)
     return std::unexpected(endpoint.error());
-  if (!is_valid_job_name(job)) {
-    return plain_error(kOperation, url,
-                       fmt::format("job name '{}' must be letters, digits, '_', '-' or '.'", job));
-  }
+  if (Result<> valid = check_job_name(job); !valid)
+    return valid;
 
   const auto borrowed = std::make_shared<BorrowedCollectable>(collectable);
   int status = 0;

@@ -16,6 +16,10 @@ namespace nsbench::exporter {
 // a mistake is reported before the work whose metrics would be pushed.
 Result<> check_gateway_url(const std::string& url);
 
+// Whether `job` can name the job of a push: letters, digits, '_', '-' and '.' only, since it
+// goes into the URL unescaped.
+Result<> check_job_name(const std::string& job);
+
 Result<> push_to_gateway(const std::string& url, const std::string& job,
                          const prometheus::Collectable& collectable);
 
