@@ -123,6 +123,10 @@ Result<engine::IdMapping> id_mapping_from(const UnshareOptions& options) {
       return std::unexpected(range.error());
     mapping.gids.push_back(*range);
   }
+  if (auto checked = engine::check_id_ranges(mapping.uids, "uid_map"); !checked)
+    return std::unexpected(checked.error());
+  if (auto checked = engine::check_id_ranges(mapping.gids, "gid_map"); !checked)
+    return std::unexpected(checked.error());
   if (options.setgroups == "allow")
     mapping.setgroups = engine::Setgroups::allow;
   if (options.setgroups == "deny")

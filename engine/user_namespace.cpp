@@ -162,6 +162,34 @@ IdMapping map_current_user() {
                    Setgroups::deny};
 }
 
+Result<> check_id_ranges(const std::vector<IdRange>& ranges, std::string_view map) {
+  // The kernel's limit on the lines of one map (UID_GID_MAP_MAX_EXTENTS).
+  constexpr size_t kMaxRanges = 340;
+  if (ranges.size() > kMaxRanges)
+    return plain_error(std::string(map), "", "the kernel takes at most 340 ranges");
+  const auto overlap = [](uint64_t first, uint64_t second, uint64_t first_count,
+                          uint64_t second_count) {
+    return first < second + second_count && second < first + first_count;
+  };
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    for (size_t j = i + 1; j < ranges.size(); ++j) {
+      const IdRange& a = ranges[i];
+      const IdRange& b = ranges[j];
+      const bool inside = overlap(a.inside, b.inside, a.count, b.count);
+      if (inside || overlap(a.outside, b.outside, a.count, b.count)) {
+        const auto spelled = [](const IdRange& range) {
+          return std::to_string(range.inside) + ":" + std::to_string(range.outside) + ":" +
+                 std::to_string(range.count);
+        };
+        return plain_error(
+            std::string(map), spelled(a) + " and " + spelled(b),
+            std::string("the ranges overlap ") + (inside ? "inside the namespace" : "outside it"));
+      }
+    }
+  }
+  return {};
+}
+
 Result<> write_id_maps(pid_t child, const IdMapping& mapping) {
   // setgroups can be set only while gid_map is unwritten, and an unprivileged gid_map write is
   // accepted only once it says deny: otherwise the mapped group could drop supplementary groups

@@ -43,6 +43,10 @@ struct IdMapping {
 // kernel never maps.
 Result<IdRange> parse_id_range(std::string_view text);
 
+// Whether the kernel can take `ranges` as one map: no two ranges overlap inside, nor outside, and
+// there are at most 340 of them. `map` names the file in the error ("uid_map").
+Result<> check_id_ranges(const std::vector<IdRange>& ranges, std::string_view map);
+
 // The map file's text for `ranges`: one "INSIDE OUTSIDE COUNT" line each.
 std::string id_map_text(const std::vector<IdRange>& ranges);
 

@@ -138,6 +138,23 @@ std::string run_as_nobody(const std::function<std::string()>& work) {
   return text;
 }
 
+TEST(CheckIdRanges, RefusesRangesThatOverlapInsideOrOutside) {
+  EXPECT_TRUE(check_id_ranges({{0, 100000, 10}, {10, 100010, 10}}, "uid_map"));
+  EXPECT_TRUE(check_id_ranges({}, "uid_map"));
+
+  auto inside = check_id_ranges({{0, 100000, 10}, {9, 200000, 1}}, "uid_map");
+  ASSERT_FALSE(inside);
+  EXPECT_NE(inside.error().message().find("overlap inside"), std::string::npos);
+  auto outside = check_id_ranges({{0, 100000, 10}, {50, 100009, 5}}, "gid_map");
+  ASSERT_FALSE(outside);
+  EXPECT_NE(outside.error().message().find("gid_map (0:100000:10 and 50:100009:5)"),
+            std::string::npos)
+      << outside.error().message();
+
+  const std::vector<IdRange> too_many(341, IdRange{0, 0, 1});
+  EXPECT_FALSE(check_id_ranges(too_many, "uid_map"));
+}
+
 TEST(ParseIdRange, AcceptsInnerOuterCount) {
   auto range = parse_id_range("0:1000:1");
   ASSERT_TRUE(range) << range.error().message();
