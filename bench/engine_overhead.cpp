@@ -2,6 +2,7 @@
 
 #include <linux/sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,11 +28,14 @@ class BareClone3AndWait final : public Operation {
     args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
     args.exit_signal = SIGCHLD;
 
+    const bool new_mounts = namespaces_.contains(engine::NamespaceType::mnt);
     const Clock::time_point start = Clock::now();
     const long pid = syscall(SYS_clone3, &args, sizeof args);
     // The child is a copy of a multithreaded process: only async-signal-safe calls from here.
+    // In a new mount namespace the engine makes every mount private first, as util-linux does:
+    // a syscall of the sequence it wraps, so the bare sequence makes it too.
     if (pid == 0)
-      _exit(0);
+      _exit(new_mounts && mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ? 1 : 0);
     if (pid < 0)
       return system_error("clone3", namespaces_.to_string());
 

@@ -16,9 +16,10 @@ namespace nsbench::bench {
 engine::NamespaceSet engine_overhead_namespaces();
 
 // The bare counterpart of spawn_and_wait(): a raw clone3() with the CLONE_NEW* flags of
-// `namespaces` and CLONE_PIDFD, a child that calls _exit(0), waitpid() and the close of the pidfd.
-// No status pipe, no set-up checks: what the engine's spawn and wait amount to without the
-// engine. Measured in the parent, from before clone3() to after the close.
+// `namespaces` and CLONE_PIDFD, a child that makes its mounts private when it has a new mount
+// namespace (the one set-up syscall the engine makes by default) and calls _exit(0), waitpid()
+// and the close of the pidfd. No status pipe, no set-up checks: what the engine's spawn and wait
+// amount to without the engine. Measured in the parent, from before clone3() to after the close.
 Result<std::unique_ptr<Operation>> bare_clone3_and_wait(engine::NamespaceSet namespaces);
 
 }  // namespace nsbench::bench
