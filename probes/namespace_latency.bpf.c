@@ -186,11 +186,18 @@ static __always_inline int index_in_table(long nr, long clone, long clone3, long
   return -1;
 }
 
+/* How a program may read kernel memory: tp_btf programs get BTF-typed pointers, which they load
+ * from directly; the others go through bpf_probe_read_kernel (BPF_CORE_READ), a helper call per
+ * field, which on the path of every traced syscall is a cost worth avoiding. */
+enum kernel_access { PROBE_READ, DIRECT_LOAD };
+
 /* Whether the current syscall came through the 32-bit entry (int 0x80, sysenter), whose numbers
  * are those of the compat table. */
-static __always_inline bool in_compat_syscall(void) {
+static __always_inline bool in_compat_syscall(enum kernel_access access) {
 #if defined(__TARGET_ARCH_x86)
   const __u32 ts_compat = 0x0002; /* arch/x86/include/asm/thread_info.h */
+  if (access == DIRECT_LOAD)
+    return (bpf_get_current_task_btf()->thread_info.status & ts_compat) != 0;
   struct task_struct* task = (struct task_struct*)bpf_get_current_task();
   return (BPF_CORE_READ(task, thread_info.status) & ts_compat) != 0;
 #else
@@ -200,26 +207,31 @@ static __always_inline bool in_compat_syscall(void) {
 
 /* The probes' index of the current syscall, or -1 for every syscall we do not time. The table is
  * checked only when a number matches, so the syscalls we do not time pay only the compares. */
-static __always_inline int syscall_index(long nr) {
+static __always_inline int syscall_index(long nr, enum kernel_access access) {
   int native = index_in_table(nr, clone_nr, clone3_nr, unshare_nr, setns_nr);
   int compat =
       index_in_table(nr, compat_clone_nr, compat_clone3_nr, compat_unshare_nr, compat_setns_nr);
   if (native < 0 && compat < 0)
     return -1;
-  return in_compat_syscall() ? compat : native;
+  return in_compat_syscall(access) ? compat : native;
 }
 
 /* The first two syscall arguments, where the calling convention of the current syscall put them:
  * a compat syscall passes them in the 32-bit registers. */
-static __always_inline void syscall_arguments(const struct pt_regs* regs, __u64* arg1,
-                                              __u64* arg2) {
+static __always_inline void syscall_arguments(const struct pt_regs* regs, __u64* arg1, __u64* arg2,
+                                              enum kernel_access access) {
 #if defined(__TARGET_ARCH_x86)
-  if (in_compat_syscall()) {
-    *arg1 = (__u32)BPF_CORE_READ(regs, bx);
-    *arg2 = (__u32)BPF_CORE_READ(regs, cx);
+  if (in_compat_syscall(access)) {
+    *arg1 = (__u32)(access == DIRECT_LOAD ? regs->bx : BPF_CORE_READ(regs, bx));
+    *arg2 = (__u32)(access == DIRECT_LOAD ? regs->cx : BPF_CORE_READ(regs, cx));
     return;
   }
 #endif
+  if (access == DIRECT_LOAD) {
+    *arg1 = PT_REGS_PARM1_SYSCALL(regs);
+    *arg2 = PT_REGS_PARM2_SYSCALL(regs);
+    return;
+  }
   *arg1 = PT_REGS_PARM1_CORE_SYSCALL(regs);
   *arg2 = PT_REGS_PARM2_CORE_SYSCALL(regs);
 }
@@ -427,11 +439,11 @@ FUNCTION_PROBES(setns, NSB_SYSCALL_SETNS)
  * checked first and everything else returns after a few compares. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tp_btf_sys_enter, struct pt_regs* regs, long id) {
-  int syscall = syscall_index(id);
+  int syscall = syscall_index(id, DIRECT_LOAD);
   if (syscall < 0)
     return 0;
   __u64 arg1, arg2;
-  syscall_arguments(regs, &arg1, &arg2);
+  syscall_arguments(regs, &arg1, &arg2, DIRECT_LOAD);
   on_enter(syscall, arg1, arg2);
   return 0;
 }
@@ -439,7 +451,7 @@ int BPF_PROG(tp_btf_sys_enter, struct pt_regs* regs, long id) {
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tp_btf_sys_exit, struct pt_regs* regs, long ret) {
   /* A direct, BTF-checked load: no helper call on the path every syscall takes. */
-  int syscall = syscall_index((long)regs->SYSCALL_NR_FIELD);
+  int syscall = syscall_index((long)regs->SYSCALL_NR_FIELD, DIRECT_LOAD);
   if (syscall < 0)
     return 0;
   on_exit(syscall, ret);
@@ -503,11 +515,11 @@ int tracepoint_sched_process_exit(void* ctx) {
  * bpf_probe_read_kernel (BPF_CORE_READ). */
 SEC("raw_tracepoint/sys_enter")
 int raw_tracepoint_sys_enter(struct bpf_raw_tracepoint_args* ctx) {
-  int syscall = syscall_index((long)ctx->args[1]);
+  int syscall = syscall_index((long)ctx->args[1], PROBE_READ);
   if (syscall < 0)
     return 0;
   __u64 arg1, arg2;
-  syscall_arguments((const struct pt_regs*)ctx->args[0], &arg1, &arg2);
+  syscall_arguments((const struct pt_regs*)ctx->args[0], &arg1, &arg2, PROBE_READ);
   on_enter(syscall, arg1, arg2);
   return 0;
 }
@@ -515,7 +527,7 @@ int raw_tracepoint_sys_enter(struct bpf_raw_tracepoint_args* ctx) {
 SEC("raw_tracepoint/sys_exit")
 int raw_tracepoint_sys_exit(struct bpf_raw_tracepoint_args* ctx) {
   const struct pt_regs* regs = (const struct pt_regs*)ctx->args[0];
-  int syscall = syscall_index((long)BPF_CORE_READ(regs, SYSCALL_NR_FIELD));
+  int syscall = syscall_index((long)BPF_CORE_READ(regs, SYSCALL_NR_FIELD), PROBE_READ);
   if (syscall < 0)
     return 0;
   on_exit(syscall, (long)ctx->args[1]);
