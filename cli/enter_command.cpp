@@ -63,7 +63,9 @@ Result<engine::NamespaceSet> namespaces_not_shared_with(pid_t target) {
 
 // The root, working directory and credentials of the command, resolved before any namespace is
 // joined: after a mount namespace is joined, paths mean something else.
-Result<engine::ExecEnvironment> exec_environment(const EnterOptions& options, bool joins_user) {
+Result<engine::ExecEnvironment> exec_environment(const EnterOptions& options,
+                                                 engine::NamespaceSet requested) {
+  const bool joins_user = requested.contains(engine::NamespaceType::user);
   const std::string target_cwd = options.target > 0 ? target_path(options.target, "cwd") : "";
   auto environment = options.exec.environment(target_cwd);
   if (!environment)
@@ -78,8 +80,10 @@ Result<engine::ExecEnvironment> exec_environment(const EnterOptions& options, bo
       return std::unexpected(root.error());
     environment->root.emplace(std::move(*root));
     // As nsenter does: without -w the command stays in the caller's working directory, which
-    // the descriptor reaches even where the new root would not.
-    if (!environment->working_directory) {
+    // the descriptor reaches even where the new root would not -- unless a mount namespace is
+    // joined, which moves it to that namespace's root, a directory of the caller's mounts being
+    // no place to leave a command that is meant to see only the target's.
+    if (!environment->working_directory && !requested.contains(engine::NamespaceType::mnt)) {
       auto current = engine::DirectoryHandle::open(".");
       if (!current)
         return std::unexpected(current.error());
@@ -143,11 +147,12 @@ int enter(const EnterOptions& options, const std::vector<std::string>& command) 
   const bool something_to_do =
       !requested.empty() || options.all || options.root_given || options.exec.any_given();
   if (!something_to_do && !util_linux_exit_codes()) {
-    print_error("enter", "no namespace to enter: give at least one of -a -m -u -i -n -p -U -C -T");
+    print_error("enter",
+                "nothing to do: give a namespace (-a -m -u -i -n -p -U -C -T), or -r or -w");
     return usage_exit_code();
   }
 
-  auto environment = exec_environment(options, requested.contains(engine::NamespaceType::user));
+  auto environment = exec_environment(options, requested);
   if (!environment) {
     print_error("enter", environment.error());
     return exit_code_for(environment.error());

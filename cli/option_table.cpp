@@ -15,8 +15,10 @@ namespace {
 
 // getopt_long identifies a long option by this value plus its index in the table.
 constexpr int kLongOptionBase = 0x1000;
-constexpr int kHelpIndex = -1;
-constexpr int kVersionIndex = -2;
+// -h/--help and -V/--version, below the table's values and above every short option's.
+constexpr int kHelpValue = kLongOptionBase - 2;
+constexpr int kVersionValue = kLongOptionBase - 1;
+constexpr int kFirstNonCharacter = 0x100;
 
 // "--net" or "-n", as the messages name an option.
 std::string spelled(const OptionSpec& spec) {
@@ -41,13 +43,18 @@ std::string unknown_long_option(const OptionTable& table, const std::string& wor
   const size_t equals = word.find('=');
   const std::string name =
       word.substr(2, equals == std::string::npos ? std::string::npos : equals - 2);
-  std::string candidates;
+  std::vector<std::string> names = {"help", "version"};
   for (const OptionSpec& spec : table) {
-    if (spec.long_name == nullptr || !std::string_view(spec.long_name).starts_with(name))
+    if (spec.long_name != nullptr)
+      names.emplace_back(spec.long_name);
+  }
+  std::string candidates;
+  for (const std::string& long_name : names) {
+    if (!long_name.starts_with(name))
       continue;
-    if (name == spec.long_name)
+    if (name == long_name)
       return fmt::format("option '--{}' takes no value", name);
-    candidates += fmt::format("{}--{}", candidates.empty() ? "" : ", ", spec.long_name);
+    candidates += fmt::format("{}--{}", candidates.empty() ? "" : ", ", long_name);
   }
   if (!name.empty() && candidates.find(',') != std::string::npos)
     return fmt::format("option '--{}' is ambiguous: {}", name, candidates);
@@ -74,8 +81,8 @@ std::expected<ParsedCommandLine, std::string> parse_command_line(
                                     kLongOptionBase + static_cast<int>(index)});
     }
   }
-  long_options.push_back(option{"help", no_argument, nullptr, kLongOptionBase + kHelpIndex});
-  long_options.push_back(option{"version", no_argument, nullptr, kLongOptionBase + kVersionIndex});
+  long_options.push_back(option{"help", no_argument, nullptr, kHelpValue});
+  long_options.push_back(option{"version", no_argument, nullptr, kVersionValue});
   long_options.push_back(option{nullptr, 0, nullptr, 0});
 
   // getopt wants writable argv; it only reorders with a "-" or without a "+", so copies suffice.
@@ -97,23 +104,24 @@ std::expected<ParsedCommandLine, std::string> parse_command_line(
       break;
     const std::string word = optind > 0 && optind <= argc ? words[optind - 1] : "";
     if (found == '?') {
-      if (optopt != 0 && optopt < kLongOptionBase)
+      if (optopt != 0 && optopt < kFirstNonCharacter)
         return std::unexpected(fmt::format("unrecognized option '-{}'", static_cast<char>(optopt)));
       return std::unexpected(unknown_long_option(table, word));
     }
     if (found == ':') {
-      if (optopt != 0 && optopt < kLongOptionBase)
+      if (optopt != 0 && optopt < kFirstNonCharacter)
         return std::unexpected(
             fmt::format("option '-{}' needs a value", static_cast<char>(optopt)));
       return std::unexpected(fmt::format("option '{}' needs a value", word));
     }
-    if (found == 'h' || found == kLongOptionBase + kHelpIndex) {
+    // As util-linux does, help and version act where they stand: what follows is not looked at.
+    if (found == 'h' || found == kHelpValue) {
       parsed.help = true;
-      continue;
+      return parsed;
     }
-    if (found == 'V' || found == kLongOptionBase + kVersionIndex) {
+    if (found == 'V' || found == kVersionValue) {
       parsed.version = true;
-      continue;
+      return parsed;
     }
 
     const OptionSpec* spec = nullptr;
@@ -125,6 +133,8 @@ std::expected<ParsedCommandLine, std::string> parse_command_line(
     }
     // "--net=" gives an empty value; for an optional value it would otherwise pass for "none".
     if (optarg != nullptr && *optarg == '\0') {
+      if (!word.ends_with('='))
+        return std::unexpected(fmt::format("{}: the value is empty", spelled(*spec)));
       return std::unexpected(
           fmt::format("{}=: the value after '=' is empty; give one{}", spelled(*spec),
                       spec->value == Value::optional ? ", or leave out the '='" : ""));
@@ -147,7 +157,11 @@ std::string usage_text(const std::string& usage, const OptionTable& table,
       names += fmt::format(" {}", spec.value_name);
     else if (spec.value == Value::optional)
       names += fmt::format("[={}]", spec.value_name);
-    text += fmt::format("  {:<28} {}\n", names, spec.help);
+    // A long spelling gets its own line, so that no description runs into it.
+    if (names.size() > 28)
+      text += fmt::format("  {}\n  {:<28} {}\n", names, "", spec.help);
+    else
+      text += fmt::format("  {:<28} {}\n", names, spec.help);
   }
   text += fmt::format("  {:<28} {}\n", "-h, --help", "print this help and exit");
   text += fmt::format("  {:<28} {}\n", "-V, --version", "print the version and exit");

@@ -276,6 +276,14 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
     }
   }
 
+  // With clock offsets the child makes its time namespace itself, after clone3 (offsets can be
+  // set only before a process enters it), so a file bound from the parent as the child starts
+  // would keep the old one. Refused until the binding can wait for the child.
+  if (options.namespaces.file(engine::NamespaceType::time) && !spawn.clock_offsets.empty() &&
+      forks(options)) {
+    return plain_error("--time=FILE", *options.namespaces.file(engine::NamespaceType::time),
+                       "with --monotonic or --boottime it works only without --fork");
+  }
   if (const auto files = namespace_files_from(options); !files.empty() && forks(options)) {
     parent_steps.push_back([files](pid_t child) {
       return engine::bind_namespace_files(child, engine::NamespaceOf::process, files);
@@ -400,7 +408,7 @@ int run_nested(const UnshareOptions& options, const std::vector<std::string>& co
       engine::NestOptions{options.nest, requested.contains(engine::NamespaceType::user)}, command);
   if (!run) {
     print_error("unshare", run.error());
-    return kExitFailure;
+    return exit_code_for(run.error());
   }
   print_error("unshare", "nesting depth reached: " + std::to_string(run->depth_reached));
   return run->exit_status;
@@ -542,8 +550,14 @@ OptionTable unshare_options(UnshareOptions& options) {
                    }});
   table.push_back({0, "veth", Value::required, "HOST_IF:NS_IF[:CIDR]",
                    "create a veth pair into a new network namespace (the host end gets the "
-                   "CIDR's first address, the other end the second)",
-                   keeps(options.veth)});
+                   "CIDR's first address, the other end the second); needs --fork",
+                   [&options](const char* value) {
+                     // One pair per command; a second would otherwise replace the first unseen.
+                     if (!options.veth.empty())
+                       return std::string("give one pair per command");
+                     options.veth = value;
+                     return std::string();
+                   }});
   table.push_back({'R', "root", Value::required, "DIR", "run the program with this root directory",
                    keeps(options.root)});
   options.exec.declare(table, ExecFlags::WorkingDirectory::required_value);

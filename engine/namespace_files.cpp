@@ -82,6 +82,12 @@ Result<> bind_namespace_files(pid_t pid, NamespaceOf whose,
       return plain_error("keep the namespace in " + file.path, std::string(name(file.type)),
                          "it is not a regular file; give a new path or an empty regular file");
     }
+    // Nor one with content, which the bind would hide from everything that reads it.
+    if (!created && target_exists && status.st_size > 0) {
+      undo(bound);
+      return plain_error("keep the namespace in " + file.path, std::string(name(file.type)),
+                         "the file is not empty; give a new path or an empty regular file");
+    }
     struct statfs holder {};
     if (!created && statfs(file.path.c_str(), &holder) == 0 && holder.f_type == NSFS_MAGIC) {
       undo(bound);

@@ -21,6 +21,7 @@ struct NestingReport {
   int failed_level;
   int error_number;
   char operation[96];
+  int exec_error_number;  // why the command could not be executed at the bottom, 0 if it was
 };
 
 Result<> write_own_proc_file(const char* name, const std::string& content) {
@@ -56,6 +57,7 @@ int run_level(int level, const NestOptions& options, const std::vector<std::stri
   report->depth_reached.store(level);
   if (level == options.depth) {
     execute(argv);
+    report->exec_error_number = errno;
     return exit_code_for_exec_failure(errno);
   }
 
@@ -101,8 +103,11 @@ Result<NestedRun> run_nested(const NestOptions& options, const std::vector<std::
   const int failed_level = report->failed_level;
   const int error_number = report->error_number;
   const std::string operation = report->operation;
+  const int exec_error_number = report->exec_error_number;
   munmap(page, sizeof(NestingReport));
 
+  if (exec_error_number != 0)
+    return std::unexpected(exec_failure(argv[0], exec_error_number));
   if (failed_level != 0) {
     std::string hint = "reached depth " + std::to_string(run.depth_reached);
     if (error_number == ENOSPC || error_number == EUSERS) {

@@ -2,6 +2,10 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <filesystem>
+#include <optional>
+#include <string>
+
 #include <fmt/core.h>
 
 #include "cli_test.h"
@@ -18,6 +22,24 @@ void expect_target_and_ps_only(const CommandResult& entered) {
   ASSERT_EQ(rows->size(), 2u) << entered.standard_output;
   EXPECT_EQ(rows->at(0), (PsRow{1, "sleep 1000"}));
   EXPECT_EQ(rows->at(1).command, "ps aux");
+}
+
+TEST(EnterCommand, RootKeepsTheWorkingDirectoryUnlessAMountNamespaceIsJoined) {
+  NSBENCH_REQUIRE_ROOT();
+  BackgroundCommand target({kNsbench, "unshare", "-fm", "sleep", "1000"});
+  ASSERT_TRUE(target.started());
+  const std::optional<pid_t> sleep_pid = wait_for_child_named(target.pid(), "sleep", 5s);
+  ASSERT_TRUE(sleep_pid) << target.output();
+  const std::string pid = std::to_string(*sleep_pid);
+
+  // As nsenter: -r alone keeps the caller's working directory; joining the mount namespace too
+  // moves it to that namespace's root.
+  const CommandResult kept = run_command({kNsbench, "enter", "-t", pid, "-r", "pwd"});
+  ASSERT_EQ(kept.exit_code(), 0) << kept.describe();
+  EXPECT_EQ(kept.standard_output, std::filesystem::current_path().string() + "\n");
+  const CommandResult joined = run_command({kNsbench, "enter", "-t", pid, "-m", "-r", "pwd"});
+  ASSERT_EQ(joined.exit_code(), 0) << joined.describe();
+  EXPECT_EQ(joined.standard_output, "/\n");
 }
 
 TEST(EnterCommand, EnterSeesTheTargetsProcesses) {
