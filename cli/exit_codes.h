@@ -2,6 +2,8 @@
 // status through; these are nsbench's own outcomes.
 #pragma once
 
+#include <string>
+
 namespace nsbench::cli {
 
 inline constexpr int kExitSuccess = 0;
@@ -16,6 +18,13 @@ inline constexpr int kExitCommandNotFound = 127;
 inline bool& util_linux_exit_codes() {
   static bool on = false;
   return on;
+}
+
+// The name messages give the program: empty for "nsbench SUBCOMMAND", else the util-linux name
+// nsbench was invoked by, as that tool's own messages begin.
+inline std::string& util_linux_name() {
+  static std::string name;
+  return name;
 }
 
 inline int usage_exit_code() {

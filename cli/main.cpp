@@ -52,6 +52,7 @@ std::vector<std::string> arguments_with_subcommand_from_name(int argc, char** ar
   if (invoked == "unshare" || invoked == "nsenter") {
     arguments.insert(arguments.begin() + 1, invoked == "unshare" ? "unshare" : "enter");
     nsbench::cli::util_linux_exit_codes() = true;
+    nsbench::cli::util_linux_name() = invoked;
   }
   return arguments;
 }

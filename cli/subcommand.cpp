@@ -11,6 +11,11 @@
 
 namespace nsbench::cli {
 
+std::string program_name(const std::string& subcommand) {
+  const std::string& util_linux = util_linux_name();
+  return util_linux.empty() ? "nsbench " + subcommand : util_linux;
+}
+
 std::optional<int> parse_or_exit(const std::string& subcommand, const OptionTable& table,
                                  const std::string& usage, const std::string& footer,
                                  const std::vector<std::string>& arguments,
@@ -18,7 +23,7 @@ std::optional<int> parse_or_exit(const std::string& subcommand, const OptionTabl
   auto result = parse_command_line(table, arguments);
   if (!result) {
     print_error(subcommand, result.error());
-    fmt::print(stderr, "Try 'nsbench {} --help' for more information.\n", subcommand);
+    fmt::print(stderr, "Try '{} --help' for more information.\n", program_name(subcommand));
     return usage_exit_code();
   }
   if (result->help) {
@@ -81,7 +86,7 @@ int exec_in_place(const std::string& subcommand, const std::vector<std::string>&
 }
 
 void print_error(const std::string& subcommand, const std::string& message) {
-  fmt::print(stderr, "nsbench {}: {}\n", subcommand, message);
+  fmt::print(stderr, "{}: {}\n", program_name(subcommand), message);
 }
 
 void print_error(const std::string& subcommand, const Error& error) {

@@ -42,7 +42,11 @@ int run_and_wait(const std::string& subcommand, const engine::SpawnOptions& opti
 // Replaces nsbench with `command`; returns only when that fails, after saying why, with 126/127.
 int exec_in_place(const std::string& subcommand, const std::vector<std::string>& command);
 
-// Prints "nsbench NAME: MESSAGE" on stderr as the one line a failure gets.
+// How messages name the program: "nsbench unshare", or "unshare" when invoked by that name.
+std::string program_name(const std::string& subcommand);
+
+// Prints "nsbench NAME: MESSAGE" (or "unshare: MESSAGE", invoked so) on stderr as the one line a
+// failure gets.
 void print_error(const std::string& subcommand, const std::string& message);
 void print_error(const std::string& subcommand, const Error& error);
 

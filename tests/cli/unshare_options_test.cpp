@@ -227,6 +227,19 @@ TEST(UnshareOptions, BadOptionValuesAreNamed) {
   }
 }
 
+TEST(Cli, UnderAUtilLinuxNameMessagesBeginWithThatName) {
+  char directory_pattern[] = "/tmp/nsbench-names-XXXXXX";
+  const std::string links = mkdtemp(directory_pattern);
+  std::filesystem::create_symlink(kNsbench, links + "/unshare");
+  const CommandResult result = run_command({links + "/unshare", "--bogus"});
+  std::filesystem::remove_all(links);
+  EXPECT_EQ(result.exit_code(), 1) << result.describe();
+  EXPECT_EQ(result.first_error_line(), "unshare: unrecognized option '--bogus'")
+      << result.describe();
+  EXPECT_NE(result.standard_error.find("Try 'unshare --help'"), std::string::npos)
+      << result.describe();
+}
+
 TEST(Cli, UnknownSubcommandIsNamed) {
   const CommandResult result = run_command({kNsbench, "bogus"});
   EXPECT_EQ(result.exit_code(), 2);
