@@ -30,7 +30,8 @@ struct EnterOptions {
   bool no_fork = false;
   bool preserve_credentials = false;
   bool root_given = false;
-  std::string root;  // empty for a bare -r: the target's root
+  std::string root;                            // empty for a bare -r: the target's root
+  std::string working_directory_in_namespace;  // -W/--wdns
   ExecFlags exec;
 };
 
@@ -70,6 +71,11 @@ Result<engine::ExecEnvironment> exec_environment(const EnterOptions& options,
   auto environment = options.exec.environment(target_cwd);
   if (!environment)
     return environment;
+  if (!options.working_directory_in_namespace.empty()) {
+    if (environment->working_directory)
+      return plain_error("--wdns", "", "give either -w/--wd or -W/--wdns, not both");
+    environment->working_directory_path = options.working_directory_in_namespace;
+  }
   if (options.root_given) {
     const bool bare = options.root.empty();
     if (bare && options.target <= 0)
@@ -83,7 +89,8 @@ Result<engine::ExecEnvironment> exec_environment(const EnterOptions& options,
     // the descriptor reaches even where the new root would not -- unless a mount namespace is
     // joined, which moves it to that namespace's root, a directory of the caller's mounts being
     // no place to leave a command that is meant to see only the target's.
-    if (!environment->working_directory && !requested.contains(engine::NamespaceType::mnt)) {
+    if (!environment->working_directory && environment->working_directory_path.empty() &&
+        !requested.contains(engine::NamespaceType::mnt)) {
       auto current = engine::DirectoryHandle::open(".");
       if (!current)
         return std::unexpected(current.error());
@@ -144,8 +151,9 @@ int enter(const EnterOptions& options, const std::vector<std::string>& command) 
   }
   // nsenter runs the command even with no namespace to enter (in the target's root or working
   // directory with -r or -w); as `nsbench enter` with nothing at all to do, it is likelier a slip.
-  const bool something_to_do =
-      !requested.empty() || options.all || options.root_given || options.exec.any_given();
+  const bool something_to_do = !requested.empty() || options.all || options.root_given ||
+                               options.exec.any_given() ||
+                               !options.working_directory_in_namespace.empty();
   if (!something_to_do && !util_linux_exit_codes()) {
     print_error("enter",
                 "nothing to do: give a namespace (-a -m -u -i -n -p -U -C -T), or -r or -w");
@@ -212,6 +220,12 @@ int enter_main(const std::vector<std::string>& arguments) {
                      return std::string();
                    }});
   options.exec.declare(table, ExecFlags::WorkingDirectory::optional_value);
+  table.push_back({'W', "wdns", Value::required, "DIR",
+                   "working directory of the program, as a path in the namespaces entered",
+                   [&options](const char* value) {
+                     options.working_directory_in_namespace = value;
+                     return std::string();
+                   }});
   table.push_back({'F', "no-fork", Value::none, "", "do not fork before running the program",
                    [&options](const char*) {
                      options.no_fork = true;

@@ -35,6 +35,9 @@ Result<> apply(const ExecEnvironment& environment) {
     if (fchdir(environment.working_directory->fd()) < 0) {
       return system_error("change directory", environment.working_directory->path());
     }
+  } else if (!environment.working_directory_path.empty()) {
+    if (chdir(environment.working_directory_path.c_str()) < 0)
+      return system_error("change directory", environment.working_directory_path);
   } else if (environment.root && chdir("/") < 0) {
     return system_error("change directory", "/");
   }

@@ -32,12 +32,16 @@ class DirectoryHandle {
 struct ExecEnvironment {
   std::optional<DirectoryHandle> root;               // chroot here (then cd /)
   std::optional<DirectoryHandle> working_directory;  // then cd here
-  std::optional<gid_t> gid;                          // setgid, and drop supplementary groups
-  std::optional<uid_t> uid;                          // setuid, after the group
-  int parent_death_signal = 0;                       // sent to the command when nsbench dies
+  // Or cd to this path, looked up where the command runs (in the namespaces joined, under the
+  // new root) rather than opened beforehand: nsenter's --wdns.
+  std::string working_directory_path;
+  std::optional<gid_t> gid;     // setgid, and drop supplementary groups
+  std::optional<uid_t> uid;     // setuid, after the group
+  int parent_death_signal = 0;  // sent to the command when nsbench dies
 
   bool empty() const {
-    return !root && !working_directory && !gid && !uid && parent_death_signal == 0;
+    return !root && !working_directory && working_directory_path.empty() && !gid && !uid &&
+           parent_death_signal == 0;
   }
 };
 

@@ -40,6 +40,11 @@ TEST(EnterCommand, RootKeepsTheWorkingDirectoryUnlessAMountNamespaceIsJoined) {
   const CommandResult joined = run_command({kNsbench, "enter", "-t", pid, "-m", "-r", "pwd"});
   ASSERT_EQ(joined.exit_code(), 0) << joined.describe();
   EXPECT_EQ(joined.standard_output, "/\n");
+  // -W names a directory as the entered namespaces see it.
+  const CommandResult in_namespace =
+      run_command({kNsbench, "enter", "-t", pid, "-m", "-W", "/proc", "pwd"});
+  ASSERT_EQ(in_namespace.exit_code(), 0) << in_namespace.describe();
+  EXPECT_EQ(in_namespace.standard_output, "/proc\n");
 }
 
 TEST(EnterCommand, EnterSeesTheTargetsProcesses) {
