@@ -66,12 +66,8 @@ constexpr std::chrono::milliseconds kAttachSettle{1000};
 constexpr std::chrono::milliseconds kStopResend{500};
 constexpr int kStopAttempts = 20;
 
-std::string first_line_of_file(int fd) {
-  char text[512] = {};
-  const ssize_t got = pread(fd, text, sizeof text - 1, 0);
-  if (got <= 0)
-    return "";
-  std::string all(text, static_cast<size_t>(got));
+std::string last_line_of_file(int fd) {
+  std::string all = start_of_file(fd, 512);
   // bpftrace warns about RLIMIT_MEMLOCK on kernels that account BPF memory by cgroup; the line
   // that explains a failure is the last one.
   while (!all.empty() && all.back() == '\n')
@@ -216,7 +212,7 @@ Result<BpftraceSession> BpftraceSession::start(const std::string& script) {
       const Result<int> status = session.process_.wait();
       return plain_error("start bpftrace", program,
                          "it exited with status " + std::to_string(status.value_or(-1)) + ": " +
-                             first_line_of_file(session.error_fd_));
+                             last_line_of_file(session.error_fd_));
     }
   }
   std::this_thread::sleep_for(kAttachSettle);
@@ -287,7 +283,7 @@ Result<std::string> BpftraceSession::stop() {
   if (*status != 0) {
     return plain_error(
         "stop bpftrace", "bpftrace",
-        "it exited with status " + std::to_string(*status) + ": " + first_line_of_file(error_fd_));
+        "it exited with status " + std::to_string(*status) + ": " + last_line_of_file(error_fd_));
   }
   return output_;
 }

@@ -36,12 +36,8 @@ std::string joined(const std::vector<std::string>& argv) {
 
 // The first line a failed tool wrote to its standard error, kept in `fd` from offset 0.
 std::string first_line_of(int fd) {
-  char text[256] = {};
-  const ssize_t got = pread(fd, text, sizeof text - 1, 0);
-  if (got <= 0)
-    return "";
-  std::string line(text, static_cast<size_t>(got));
-  return line.substr(0, line.find('\n'));
+  const std::string text = start_of_file(fd, 256);
+  return text.substr(0, text.find('\n'));
 }
 
 // A program started whole and waited for, once per iteration. Its output goes nowhere, except
@@ -146,6 +142,13 @@ bool is_executable_file(const std::string& path) {
 const std::vector<std::string> kUnshareArguments = {"-fp", "--mount-proc", "true"};
 
 }  // namespace
+
+std::string start_of_file(int fd, size_t limit) {
+  std::string text(limit, '\0');
+  const ssize_t got = pread(fd, text.data(), limit, 0);
+  text.resize(got > 0 ? static_cast<size_t>(got) : 0);
+  return text;
+}
 
 void set_nsbench_binary(std::string path) {
   nsbench_binary_override() = std::move(path);

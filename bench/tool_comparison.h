@@ -22,6 +22,10 @@ void set_nsbench_binary(std::string path);
 // Debian package that provides it.
 Result<std::string> find_in_path(const std::string& command, const std::string& debian_package);
 
+// Up to `limit` bytes of what a tool wrote to the memory file `fd`, from its start; empty when
+// nothing can be read. The started tools keep their standard error so, to say why they failed.
+std::string start_of_file(int fd, size_t limit);
+
 // `nsbench unshare -fp --mount-proc true`.
 Result<std::unique_ptr<Operation>> nsbench_unshare_true();
 

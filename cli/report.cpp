@@ -30,6 +30,13 @@ const bench::ScenarioSummary* find_baseline(const std::vector<bench::ScenarioSum
   return nullptr;
 }
 
+// A scenario's kernel-side calls; empty when the probes saw none.
+probes::LatencyHistogram calls_of(const KernelCallsByScenario& kernel,
+                                  const std::string& scenario) {
+  const auto found = kernel.find(scenario);
+  return found == kernel.end() ? probes::LatencyHistogram{} : found->second;
+}
+
 }  // namespace
 
 std::string format_results_table(const std::vector<bench::ScenarioSummary>& scenarios,
@@ -52,9 +59,7 @@ std::string format_results_table(const std::vector<bench::ScenarioSummary>& scen
     std::string kernel_median = "-";
     std::string kernel_calls = "-";
     if (kernel) {
-      const auto found = kernel->find(scenario.scenario);
-      const probes::LatencyHistogram calls =
-          found == kernel->end() ? probes::LatencyHistogram{} : found->second;
+      const probes::LatencyHistogram calls = calls_of(*kernel, scenario.scenario);
       kernel_median = format_duration(calls.quantile_seconds(0.5));
       kernel_calls = std::to_string(calls.count);
     }
@@ -82,9 +87,7 @@ std::string format_comparisons(const std::vector<bench::ComparisonResult>& compa
 
 void add_kernel_figures(nlohmann::json& scenarios, const KernelCallsByScenario& kernel) {
   for (nlohmann::json& entry : scenarios) {
-    const auto found = kernel.find(entry.value("scenario", ""));
-    const probes::LatencyHistogram calls =
-        found == kernel.end() ? probes::LatencyHistogram{} : found->second;
+    const probes::LatencyHistogram calls = calls_of(kernel, entry.value("scenario", ""));
     entry["kernel_calls"] = calls.count;
     // JSON has no NaN: a scenario the probes saw no call of gets null.
     entry["kernel_median_seconds"] =

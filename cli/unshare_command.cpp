@@ -13,6 +13,8 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include "cli/exec_flags.h"
 #include "cli/exit_codes.h"
@@ -56,6 +58,7 @@ struct UnshareOptions {
   // end by interface index, which the kernel does not reuse soon, unlike a name.
   struct CreatedVeth {
     ino_t namespace_inode = 0;
+    std::string host_interface;
     unsigned host_index = 0;
   };
   std::shared_ptr<CreatedVeth> created_veth = std::make_shared<CreatedVeth>();
@@ -149,40 +152,71 @@ bool forks(const UnshareOptions& options) {
   return options.fork || options.init || options.kill_child;
 }
 
-// A helper process forked before nsbench unshares, so that it stays outside the new user
-// namespace: once told nsbench has unshared, it writes nsbench's ID maps, which only a process
-// outside may do for IDs other than the caller's own. The returned step tells it and waits.
-Result<std::function<Result<>()>> map_writer_from_outside(const engine::IdMapping& mapping) {
-  int go[2];
-  if (pipe2(go, O_CLOEXEC) != 0)
-    return system_error("pipe2", "ID map helper");
-  const pid_t unsharer = getpid();
-  auto helper = engine::spawn_in_namespaces({}, [go, unsharer, mapping] {
-    close(go[1]);
-    char byte = 0;
-    if (read(go[0], &byte, 1) != 1)
-      return 1;  // nsbench did not get as far as unsharing, and says why
-    auto written = engine::write_id_maps(unsharer, mapping);
-    if (!written)
-      print_error("unshare", written.error());
-    return written ? 0 : 1;
-  });
-  close(go[0]);
-  if (!helper) {
-    close(go[1]);
-    return std::unexpected(helper.error());
+// A helper forked before nsbench unshares, so that it stays outside the new namespaces: some
+// steps can only be taken from there, on nsbench's namespaces by its PID. Released once nsbench
+// has unshared, it does its work, says why if it fails, and reports by its exit status. Dropped
+// unreleased (nsbench failed first), it is killed and reaped with its pipe closed.
+class HelperOutside {
+ public:
+  static Result<HelperOutside> start(std::function<Result<>(pid_t unsharer)> work) {
+    int go[2];
+    if (pipe2(go, O_CLOEXEC) != 0)
+      return system_error("pipe2", "helper outside the namespaces");
+    const pid_t unsharer = getpid();
+    auto helper = engine::spawn_in_namespaces({}, [go, unsharer, &work] {
+      close(go[1]);
+      char byte = 0;
+      if (read(go[0], &byte, 1) != 1)
+        return 1;  // nsbench did not get as far as unsharing, and says why
+      auto done = work(unsharer);
+      if (!done)
+        print_error("unshare", done.error());
+      return done ? 0 : 1;
+    });
+    close(go[0]);
+    if (!helper) {
+      close(go[1]);
+      return std::unexpected(helper.error());
+    }
+    return HelperOutside(std::move(*helper), go[1]);
   }
-  // Destroying the step (nsbench failed before unsharing) closes the pipe and reaps the helper.
-  auto shared = std::make_shared<engine::ChildProcess>(std::move(*helper));
-  auto signal_fd = std::shared_ptr<int>(new int(go[1]), [](int* fd) {
-    close(*fd);
-    delete fd;
-  });
-  return std::function<Result<>()>([shared, signal_fd]() -> Result<> {
+
+  HelperOutside(HelperOutside&& other) noexcept
+      : process_(std::move(other.process_)), go_fd_(std::exchange(other.go_fd_, -1)) {}
+  HelperOutside& operator=(HelperOutside&&) = delete;
+  ~HelperOutside() {
+    if (go_fd_ >= 0)
+      close(go_fd_);
+  }
+
+  // Tells the helper nsbench has unshared and waits for it; its exit status.
+  Result<int> release() {
     const char byte = 1;
-    if (write(*signal_fd, &byte, 1) != 1)
-      return system_error("signal the ID map helper");
-    Result<int> status = shared->wait();
+    const bool told = write(go_fd_, &byte, 1) == 1;
+    close(std::exchange(go_fd_, -1));
+    if (!told)
+      return system_error("signal the helper outside the namespaces");
+    return process_.wait();
+  }
+
+ private:
+  HelperOutside(engine::ChildProcess process, int go_fd)
+      : process_(std::move(process)), go_fd_(go_fd) {}
+
+  engine::ChildProcess process_;
+  int go_fd_ = -1;  // write end of the pipe the helper waits on
+};
+
+// The step that has a helper outside the new user namespace write nsbench's ID maps, which only a
+// process outside may do for IDs other than the caller's own.
+Result<std::function<Result<>()>> map_writer_from_outside(const engine::IdMapping& mapping) {
+  auto helper = HelperOutside::start(
+      [mapping](pid_t unsharer) { return engine::write_id_maps(unsharer, mapping); });
+  if (!helper)
+    return std::unexpected(helper.error());
+  auto shared = std::make_shared<HelperOutside>(std::move(*helper));
+  return std::function<Result<>()>([shared]() -> Result<> {
+    Result<int> status = shared->release();
     if (!status)
       return std::unexpected(status.error());
     if (*status != 0)
@@ -212,11 +246,10 @@ void remove_veth_with_its_namespace(const UnshareOptions& options) {
   const UnshareOptions::CreatedVeth& created = *options.created_veth;
   if (created.host_index == 0 || network_namespace_in_use(created.namespace_inode))
     return;
-  auto spec = engine::parse_veth_spec(options.veth);
   // Only the interface nsbench made: by now the name may be gone, or even taken by another.
-  if (!spec || if_nametoindex(spec->host_interface.c_str()) != created.host_index)
+  if (if_nametoindex(created.host_interface.c_str()) != created.host_index)
     return;
-  auto deleted = engine::delete_interface(spec->host_interface);
+  auto deleted = engine::delete_interface(created.host_interface);
   if (!deleted && deleted.error().error_number != ENODEV)
     print_error("unshare", deleted.error());
 }
@@ -306,6 +339,7 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
       Result<> made = engine::create_veth_pair(spec, child);
       if (made) {
         created->namespace_inode = namespace_file.st_ino;
+        created->host_interface = spec.host_interface;
         created->host_index = if_nametoindex(spec.host_interface.c_str());
       }
       return made;
@@ -422,41 +456,24 @@ int run_nested(const UnshareOptions& options, const std::vector<std::string>& co
 int unshare_and_exec(const engine::SpawnOptions& spawn,
                      const std::vector<engine::NamespaceFile>& files,
                      const std::vector<std::string>& command) {
-  int go[2] = {-1, -1};
-  std::optional<engine::ChildProcess> binder;
+  std::optional<HelperOutside> binder;
   if (!files.empty()) {
-    if (pipe2(go, O_CLOEXEC) < 0) {
-      print_error("unshare", "pipe2: " + std::string(std::strerror(errno)));
-      return kExitFailure;
-    }
-    const pid_t unsharer = getpid();
-    auto started = engine::spawn_in_namespaces({}, [&] {
-      close(go[1]);
-      char byte = 0;
-      if (read(go[0], &byte, 1) != 1)
-        return 1;  // nsbench failed to unshare and said why
-      auto bound = engine::bind_namespace_files(unsharer, engine::NamespaceOf::children, files);
-      if (!bound)
-        print_error("unshare", bound.error());
-      return bound ? 0 : 1;
+    auto started = HelperOutside::start([&files](pid_t unsharer) {
+      return engine::bind_namespace_files(unsharer, engine::NamespaceOf::children, files);
     });
-    close(go[0]);
     if (!started) {
-      close(go[1]);
       print_error("unshare", started.error());
       return kExitFailure;
     }
-    binder = std::move(*started);
+    binder.emplace(std::move(*started));
   }
 
   auto prepared = engine::unshare_and_prepare(spawn);
-  if (binder) {
-    const char byte = 1;
-    if (prepared && write(go[1], &byte, 1) != 1)
-      prepared = system_error("signal the namespace file helper");
-    close(go[1]);
-    const int status = binder->wait().value_or(1);
-    if (prepared && status != 0)
+  if (binder && prepared) {
+    Result<int> status = binder->release();
+    if (!status)
+      prepared = std::unexpected(status.error());
+    else if (*status != 0)
       return kExitFailure;  // the helper printed the reason
   }
   if (!prepared) {
