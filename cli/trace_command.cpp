@@ -134,7 +134,7 @@ Subcommand trace_subcommand() {
                 ->check(checked_by([](const std::string& directory) -> Result<> {
                   // Empty would mean no filter at all: the whole machine, not what was asked.
                   if (directory.empty())
-                    return plain_error("cgroup", "", "give a cgroup v2 directory");
+                    return plain_error("the value is empty", "", "give a cgroup v2 directory");
                   return {};
                 }));
             app.add_option("--pid", options->pid,

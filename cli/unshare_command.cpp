@@ -68,8 +68,14 @@ struct UnshareOptions {
 Result<uint32_t> parse_id(const std::string& text, bool group) {
   uint32_t id = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error == std::errc() && end == text.data() + text.size() && !text.empty())
+  if (error == std::errc() && end == text.data() + text.size() && !text.empty()) {
+    // (uid_t)-1: the kernel maps no such ID, and refuses the map.
+    if (id == 4294967295U) {
+      return plain_error(group ? "--map-group" : "--map-user", text,
+                         "not a valid ID (the kernel reads it as \"unchanged\")");
+    }
     return id;
+  }
   if (group) {
     if (const struct group* entry = getgrnam(text.c_str()))
       return entry->gr_gid;
@@ -317,6 +323,8 @@ Result<engine::SpawnOptions> spawn_options_from(const UnshareOptions& options) {
     return plain_error("--time=FILE", *options.namespaces.file(engine::NamespaceType::time),
                        "with --monotonic or --boottime it works only without --fork");
   }
+  if (auto checked = engine::check_namespace_files(namespace_files_from(options)); !checked)
+    return std::unexpected(checked.error());
   if (const auto files = namespace_files_from(options); !files.empty() && forks(options)) {
     parent_steps.push_back([files](pid_t child) {
       return engine::bind_namespace_files(child, engine::NamespaceOf::process, files);

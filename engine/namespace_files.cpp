@@ -51,8 +51,7 @@ void undo(const std::vector<Bound>& bound) {
 
 }  // namespace
 
-Result<> bind_namespace_files(pid_t pid, NamespaceOf whose,
-                              const std::vector<NamespaceFile>& files) {
+Result<> check_namespace_files(const std::vector<NamespaceFile>& files) {
   // One file holds one namespace: a second bind would stack on the first and hide it.
   for (size_t i = 0; i < files.size(); ++i) {
     for (size_t j = i + 1; j < files.size(); ++j) {
@@ -64,6 +63,13 @@ Result<> bind_namespace_files(pid_t pid, NamespaceOf whose,
       }
     }
   }
+  return {};
+}
+
+Result<> bind_namespace_files(pid_t pid, NamespaceOf whose,
+                              const std::vector<NamespaceFile>& files) {
+  if (auto checked = check_namespace_files(files); !checked)
+    return checked;
 
   std::vector<Bound> bound;
   for (const NamespaceFile& file : files) {

@@ -21,6 +21,10 @@ struct NamespaceFile {
 // by unshare, which only its children enter) the ones its children will get.
 enum class NamespaceOf { process, children };
 
+// Whether `files` can be bound together: no path twice. bind_namespace_files checks it too; a
+// caller checks it first to refuse a command line before doing anything.
+Result<> check_namespace_files(const std::vector<NamespaceFile>& files);
+
 // Bind-mounts the namespace file of each type of `pid` onto its path, creating missing files.
 // All or nothing: when one fails, those already bound are unmounted and files created here are
 // removed. A mount namespace file cannot be bound inside the namespace it names, and the path
